@@ -1,0 +1,197 @@
+import { Tensor } from "../tensor/tensor.js";
+import { AutogradError } from "../tensor/errors.js";
+import { fmtShape, shapesEqual } from "../tensor/shape.js";
+import { isGradEnabled, setGradEnabled } from "./grad_mode.js";
+import type { Node } from "./node.js";
+import { add, onesLike, zerosLike } from "../ops/api.js";
+
+export interface EngineOptions {
+  /** Record the backward pass itself, for higher-order gradients. */
+  createGraph: boolean;
+  /** Keep the graph for another backward pass. */
+  retainGraph: boolean;
+  /** grad(): tensors whose gradients are returned. null: accumulate into leaves' `.grad`. */
+  targets: readonly Tensor[] | null;
+  /** A tape's restriction: only nodes it recorded carry gradients. */
+  filter: ((n: Node) => boolean) | null;
+}
+
+function accumulate<K>(map: Map<K, Tensor>, key: K, g: Tensor): void {
+  const prev = map.get(key);
+  map.set(key, prev === undefined ? g : add(prev, g));
+}
+
+/**
+ * The one engine: reverse topological order (by node creation), no recursion, gradients summed
+ * on fan-out. Returns the targets' gradients (null where unreachable) when `targets` is given.
+ */
+export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: EngineOptions): (Tensor | null)[] {
+  const { filter, targets } = opts;
+  const inGraph = (n: Node | null): n is Node => n !== null && (filter === null || filter(n));
+
+  // Reachable nodes, by an explicit stack (deep graphs must not overflow the call stack).
+  const nodes: Node[] = [];
+  const seen = new Set<Node>();
+  const stack: Node[] = [];
+  for (const r of roots) if (inGraph(r.gradFn) && !seen.has(r.gradFn)) (seen.add(r.gradFn), stack.push(r.gradFn));
+  while (stack.length) {
+    const n = stack.pop()!;
+    nodes.push(n);
+    for (const x of n.inputs) {
+      const p = x.gradFn;
+      if (inGraph(p) && !seen.has(p)) {
+        seen.add(p);
+        stack.push(p);
+      }
+    }
+  }
+  nodes.sort((a, b) => b.seq - a.seq);
+
+  // With targets, only nodes on a path to a target need their VJP run.
+  let needed: Set<Node> | null = null;
+  const targetSet = targets ? new Set(targets) : null;
+  if (targetSet) {
+    needed = new Set();
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const n = nodes[i];
+      if (n.inputs.some((x) => targetSet.has(x) || (inGraph(x.gradFn) && needed!.has(x.gradFn)))) needed.add(n);
+    }
+  }
+
+  const nodeGrads = new Map<Node, Tensor>();
+  const leafGrads = new Map<Tensor, Tensor>();
+  const prevMode = isGradEnabled();
+  setGradEnabled(opts.createGraph);
+  try {
+    roots.forEach((r, i) => {
+      if (inGraph(r.gradFn)) accumulate(nodeGrads, r.gradFn, rootGrads[i]);
+      else accumulate(leafGrads, r, rootGrads[i]);
+    });
+    for (const n of nodes) {
+      const g = nodeGrads.get(n);
+      if (g === undefined) continue;
+      if (n.out._retainsGrad && n.out.gradFn === n) {
+        n.out.grad = n.out.grad === null ? g.detach() : add(n.out.grad, g).detach();
+      }
+      if (needed && !needed.has(n)) continue;
+      const needs = n.inputs.map(
+        (x) => (x.requiresGrad || (targetSet !== null && targetSet.has(x))) && (needed === null || targetSet!.has(x) || (inGraph(x.gradFn) && needed.has(x.gradFn))),
+      );
+      if (!needs.some(Boolean)) continue;
+      checkSaved(n);
+      const grads = n.rule.vjp(g, n.inputs, n.out, n.attrs, needs);
+      if (!opts.retainGraph && n.rule.saves && n.rule.saves.length) n.freed = true;
+      for (let i = 0; i < n.inputs.length; i++) {
+        const gi = grads[i];
+        if (!needs[i] || gi === null || gi === undefined) continue;
+        const x = n.inputs[i];
+        if (!shapesEqual(gi.shape, x.shape)) {
+          throw new AutogradError(`${n.name} backward: gradient of shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(x.shape)} (internal error)`);
+        }
+        if (inGraph(x.gradFn)) accumulate(nodeGrads, x.gradFn, gi);
+        else accumulate(leafGrads, x, gi);
+      }
+    }
+  } finally {
+    setGradEnabled(prevMode);
+  }
+
+  if (targets) {
+    return targets.map((t) => (inGraph(t.gradFn) ? nodeGrads.get(t.gradFn) : leafGrads.get(t)) ?? null);
+  }
+  // backward(): accumulate into the leaves' .grad, in place when not building a graph (as PyTorch's AccumulateGrad).
+  for (const [leaf, g] of leafGrads) {
+    if (!leaf.requiresGrad || leaf.gradFn !== null) continue;
+    if (leaf.grad === null) leaf.grad = opts.createGraph ? g : g.detach().clone();
+    else if (opts.createGraph) leaf.grad = add(leaf.grad, g);
+    else leaf.grad.add_(g.detach());
+  }
+  return [];
+}
+
+function checkSaved(n: Node): void {
+  if (n.freed) {
+    throw new AutogradError(
+      `${n.name}: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ` +
+        "Saved intermediate values of the graph are freed when you call backward() or grad(). Specify retainGraph: true if you need to backward a second time.",
+    );
+  }
+  const saves = n.rule.saves;
+  if (!saves || !n.savedVersions) return;
+  for (let i = 0; i < saves.length; i++) {
+    const s = saves[i];
+    const t = s === "out" ? n.out : n.inputs[s];
+    if (t.version !== n.savedVersions[i]) {
+      throw new AutogradError(
+        `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+          `the ${s === "out" ? "output" : `input ${s}`} of ${n.name} (tensor of shape ${fmtShape(t.shape)}, ${t.dtype}) is at version ${t.version}; expected version ${n.savedVersions[i]} instead.`,
+      );
+    }
+  }
+}
+
+function defaultGrads(op: string, outputs: readonly Tensor[], given: readonly (Tensor | null | undefined)[] | undefined): Tensor[] {
+  return outputs.map((o, i) => {
+    const g = given?.[i];
+    if (g) {
+      if (!shapesEqual(g.shape, o.shape)) {
+        throw new AutogradError(`${op}: mismatch in shape: grad_output[${i}] has a shape of ${fmtShape(g.shape)} and output[${i}] has a shape of ${fmtShape(o.shape)}`);
+      }
+      return g;
+    }
+    if (o.storage.length !== 1) {
+      throw new AutogradError(`${op}: grad can be implicitly created only for scalar outputs (output ${i} has shape ${fmtShape(o.shape)}); pass a gradient of that shape`);
+    }
+    return onesLike(o);
+  });
+}
+
+/**
+ * Computes the gradient of `this` with respect to graph leaves and accumulates it into their `.grad`.
+ * @example const loss = x.mul(x).sum(); loss.backward(); x.grad;
+ */
+export function backward(t: Tensor, gradient?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+  if (!t.requiresGrad) {
+    throw new AutogradError(`backward: element 0 of tensors does not require grad and does not have a grad_fn (shape ${fmtShape(t.shape)})`);
+  }
+  const [g] = defaultGrads("backward", [t], [gradient]);
+  const createGraph = opts.createGraph ?? false;
+  runEngine([t], [g], { createGraph, retainGraph: opts.retainGraph ?? createGraph, targets: null, filter: null });
+}
+
+export interface GradOptions {
+  gradOutputs?: readonly (Tensor | null)[] | Tensor | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  /** Return null for inputs the outputs do not depend on, instead of raising. */
+  allowUnused?: boolean;
+  /** Return zeros instead of null for unused inputs (PyTorch's materialize_grads). */
+  materializeGrads?: boolean;
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, leaving `.grad` alone (torch.autograd.grad).
+ * @example const [dx] = grad(y, [x], { createGraph: true });
+ */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  const outs = outputs instanceof Tensor ? [outputs] : outputs;
+  const ins = inputs instanceof Tensor ? [inputs] : inputs;
+  outs.forEach((o, i) => {
+    if (!o.requiresGrad) throw new AutogradError(`grad: element ${i} of tensors does not require grad and does not have a grad_fn`);
+  });
+  ins.forEach((x, i) => {
+    if (!x.requiresGrad) throw new AutogradError(`grad: input ${i} (shape ${fmtShape(x.shape)}) does not require grad`);
+  });
+  const go = opts.gradOutputs instanceof Tensor ? [opts.gradOutputs] : (opts.gradOutputs ?? undefined);
+  const gs = defaultGrads("grad", outs, go);
+  const createGraph = opts.createGraph ?? false;
+  const res = runEngine(outs, gs, { createGraph, retainGraph: opts.retainGraph ?? createGraph, targets: ins, filter: null });
+  return res.map((r, i) => {
+    if (r !== null) return r;
+    if (opts.materializeGrads) return zerosLike(ins[i]);
+    if (!opts.allowUnused) {
+      throw new AutogradError(`grad: one of the differentiated tensors (input ${i}, shape ${fmtShape(ins[i].shape)}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`);
+    }
+    return null;
+  });
+}

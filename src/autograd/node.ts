@@ -1,0 +1,60 @@
+import type { Tensor } from "../tensor/tensor.js";
+
+/** What the engine needs of an op's rule: its VJP and which tensors that VJP reads. */
+export interface VjpRule {
+  vjp(g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: any, needs: readonly boolean[]): (Tensor | null)[];
+  saves?: readonly (number | "out")[];
+}
+
+/** Something that records nodes while it is active (a GradientTape). */
+export interface Recorder {
+  record(n: Node): void;
+}
+
+let nextSeq = 0;
+const recorders: Recorder[] = [];
+
+/** Starts sending new nodes to `r` (until popRecorder). */
+export function pushRecorder(r: Recorder): void {
+  recorders.push(r);
+}
+
+export function popRecorder(r: Recorder): void {
+  const i = recorders.lastIndexOf(r);
+  if (i >= 0) recorders.splice(i, 1);
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+/**
+ * One recorded op application: the output it made, its inputs and attributes, and the versions of
+ * the tensors its VJP will read (to catch in-place changes, as PyTorch does).
+ */
+export class Node {
+  /** Creation order: sorting by it descending is a topological order of the graph. */
+  readonly seq: number;
+  freed = false;
+  savedVersions: number[] | null;
+
+  constructor(
+    readonly name: string,
+    readonly rule: VjpRule,
+    readonly inputs: readonly Tensor[],
+    readonly attrs: unknown,
+    public out: Tensor,
+  ) {
+    this.seq = nextSeq++;
+    const saves = rule.saves;
+    if (saves && saves.length) {
+      this.savedVersions = saves.map((s) => (s === "out" ? out.version : inputs[s].version));
+    } else this.savedVersions = null;
+    for (let i = 0; i < recorders.length; i++) recorders[i].record(this);
+  }
+
+  /** PyTorch-style name of the backward function, e.g. `MulBackward0`. */
+  get displayName(): string {
+    return `${pascal(this.name)}Backward0`;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Backend } from "../backend.js";
+import { arange, binary, cast, fill, unary, where } from "./elementwise.js";
+import { argReduce, cumsum, reduce } from "./reduce.js";
+import { stridedGather, stridedScatterAdd } from "./layout.js";
+import { matmul } from "./matmul.js";
+import { gather, scatterAdd } from "./indexing.js";
+import { col2im, im2col } from "./conv.js";
+
+/** The portable backend: plain JavaScript loops, runs everywhere. */
+export const jsBackend: Backend = {
+  name: "js",
+  unary,
+  binary,
+  where,
+  cast,
+  fill,
+  arange,
+  reduce,
+  argReduce,
+  cumsum,
+  stridedGather,
+  stridedScatterAdd,
+  matmul,
+  gather,
+  scatterAdd,
+  im2col,
+  col2im,
+};

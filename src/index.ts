@@ -1,0 +1,19 @@
+/**
+ * duograd: tensors, automatic differentiation and neural networks, speaking PyTorch (`torch`) and
+ * TensorFlow 2 / Keras (`tf`) over one core.
+ */
+import { registerBackend } from "./backend/registry.js";
+import { jsBackend } from "./backend/js/index.js";
+import "./ops/methods.js";
+
+registerBackend(jsBackend);
+
+export { Tensor } from "./tensor/tensor.js";
+export type { DType, TypedArray } from "./tensor/dtype.js";
+export { DuogradError, ShapeError, DTypeError, IndexError, AutogradError, ValueError } from "./tensor/errors.js";
+export { setBackend, getBackendName, listBackends, registerBackend } from "./backend/registry.js";
+export type { Backend } from "./backend/backend.js";
+export * from "./ops/api.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad_mode.js";
+export { backward, grad, type GradOptions } from "./autograd/engine.js";
+export { opNames } from "./ops/table.js";

@@ -1,0 +1,158 @@
+import type { Tensor } from "../tensor/tensor.js";
+import type { BinaryKernel } from "../backend/backend.js";
+import { backend } from "../backend/registry.js";
+import { broadcastShapes } from "../tensor/shape.js";
+import { apply } from "./apply.js";
+import type { OpRule, RuleSet } from "./rule.js";
+import { castTo, computeType, empty, toTensor, type TensorLike } from "./util.js";
+import { sumTo } from "./reduce.js";
+import { log, neg, square } from "./unary.js";
+
+declare module "./rule.js" {
+  interface OpAttrs {
+    add: {}; sub: {}; mul: {}; div: {}; pow: {}; maximum: {}; minimum: {}; atan2: {}; fmod: {}; remainder: {};
+    eq: {}; ne: {}; lt: {}; le: {}; gt: {}; ge: {}; logical_and: {}; logical_or: {}; logical_xor: {};
+    where: {};
+  }
+}
+
+/** Output dtype: the promoted type; "float" also promotes ints (true division); "bool" for comparisons. */
+type Kind = "same" | "float" | "bool";
+
+function forward(kernel: BinaryKernel, kind: Kind) {
+  return ([a, b]: readonly Tensor[]): Tensor => {
+    const shape = broadcastShapes(kernel, a.shape, b.shape);
+    let ct = computeType(a, b);
+    if (kind === "float" && (ct === "int32" || ct === "bool")) ct = "float32";
+    if (kind === "bool" && kernel.startsWith("logical")) ct = "bool";
+    const ac = castTo(a, ct);
+    const bc = castTo(b, ct);
+    const out = empty(shape, kind === "bool" ? "bool" : ct);
+    backend().binary(kernel, ac.storage, a.shape, bc.storage, b.shape, out.storage, shape);
+    return out;
+  };
+}
+
+type Vjp = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, needs: readonly boolean[]) => [Tensor | null, Tensor | null];
+
+function rule(kernel: BinaryKernel, kind: Kind, vjp: Vjp | null, saves: readonly (0 | 1 | "out")[] = [0, 1]): OpRule<{}> {
+  return {
+    forward: forward(kernel, kind),
+    vjp: (g, [a, b], out, _attrs, needs) => {
+      const [ga, gb] = vjp!(g, a, b, out, needs);
+      return [needs[0] && ga ? sumTo(ga, a.shape) : null, needs[1] && gb ? sumTo(gb, b.shape) : null];
+    },
+    saves: vjp ? saves : [],
+    differentiable: vjp !== null,
+  };
+}
+
+// maximum/minimum split the gradient evenly on ties, as PyTorch 1.13 does.
+function extremumVjp(pick: (a: Tensor, b: Tensor) => Tensor): Vjp {
+  return (g, a, b) => {
+    const half = mul(g, 0.5);
+    const tie = eq(a, b);
+    const zero = mul(g, 0);
+    return [where(tie, half, where(pick(a, b), g, zero)), where(tie, half, where(pick(b, a), g, zero))];
+  };
+}
+
+export const binaryRules: RuleSet<
+  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "fmod" | "remainder"
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or" | "logical_xor" | "where"
+> = {
+  add: rule("add", "same", (g) => [g, g], []),
+  sub: rule("sub", "same", (g, _a, _b, _o, needs) => [g, needs[1] ? neg(g) : null], []),
+  mul: rule("mul", "same", (g, a, b, _o, needs) => [needs[0] ? mul(g, b) : null, needs[1] ? mul(g, a) : null]),
+  div: rule("div", "float", (g, a, b, _o, needs) => [needs[0] ? div(g, b) : null, needs[1] ? neg(div(mul(g, a), square(b))) : null]),
+  pow: rule(
+    "pow",
+    "same",
+    (g, a, b, out, needs) => {
+      // d/da = b·a^(b-1) (0 where b = 0); d/db = a^b·log(a) (0 where a = 0 and b ≥ 0), as PyTorch masks them.
+      const ga = needs[0] ? where(eq(b, 0), mul(g, 0), mul(g, mul(b, pow(a, sub(b, 1))))) : null;
+      const gb = needs[1] ? where(logicalAnd(eq(a, 0), ge(b, 0)), mul(g, 0), mul(g, mul(out, log(a)))) : null;
+      return [ga, gb];
+    },
+    [0, 1, "out"],
+  ),
+  maximum: rule("maximum", "same", extremumVjp((a, b) => gt(a, b))),
+  minimum: rule("minimum", "same", extremumVjp((a, b) => lt(a, b))),
+  atan2: rule("atan2", "float", (g, a, b) => {
+    const d = add(square(a), square(b));
+    return [div(mul(g, b), d), neg(div(mul(g, a), d))];
+  }),
+  fmod: rule("fmod", "same", (g) => [g, null]),
+  remainder: rule("remainder", "same", (g) => [g, null]),
+  eq: rule("eq", "bool", null),
+  ne: rule("ne", "bool", null),
+  lt: rule("lt", "bool", null),
+  le: rule("le", "bool", null),
+  gt: rule("gt", "bool", null),
+  ge: rule("ge", "bool", null),
+  logical_and: rule("logical_and", "bool", null),
+  logical_or: rule("logical_or", "bool", null),
+  logical_xor: rule("logical_xor", "bool", null),
+  where: {
+    forward([c, a, b]) {
+      const s1 = broadcastShapes("where", c.shape, a.shape);
+      const shape = broadcastShapes("where", s1, b.shape);
+      const ct = computeType(a, b);
+      const ac = castTo(a, ct);
+      const bc = castTo(b, ct);
+      const cc = castTo(c, "bool");
+      const out = empty(shape, ct);
+      backend().where(cc.storage, c.shape, ac.storage, a.shape, bc.storage, b.shape, out.storage, shape);
+      return out;
+    },
+    vjp(g, [c, a, b], _out, _attrs, needs) {
+      const zero = mul(g, 0);
+      return [null, needs[1] ? sumTo(where(c, g, zero), a.shape) : null, needs[2] ? sumTo(where(c, zero, g), b.shape) : null];
+    },
+    saves: [0],
+  },
+};
+
+const bin = (name: "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "fmod" | "remainder" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or" | "logical_xor") =>
+  (a: TensorLike, b: TensorLike): Tensor => apply(name, [toTensor(a), toTensor(b)], {});
+
+/** a + b with broadcasting; either side may be a number. */
+export const add = bin("add");
+export const sub = bin("sub");
+export const mul = bin("mul");
+/** True division: integer inputs give float32, as torch.div. */
+export const div = bin("div");
+export const pow = bin("pow");
+export const maximum = bin("maximum");
+export const minimum = bin("minimum");
+export const atan2 = bin("atan2");
+export const fmod = bin("fmod");
+/** Python's modulo (sign of the divisor), as torch.remainder. */
+export const remainder = bin("remainder");
+export const eq = bin("eq");
+export const ne = bin("ne");
+export const lt = bin("lt");
+export const le = bin("le");
+export const gt = bin("gt");
+export const ge = bin("ge");
+export const logicalAnd = bin("logical_and");
+export const logicalOr = bin("logical_or");
+export const logicalXor = bin("logical_xor");
+/** s - x (reversed subtraction), handy in VJPs. */
+export const rsub = (x: TensorLike, s: TensorLike): Tensor => sub(s, x);
+
+/** torch.where(cond, a, b): elements of a where cond, else b, all broadcast. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  return apply("where", [cond, toTensor(a), toTensor(b)], {});
+}
+
+/**
+ * Limits values to [min, max] (either may be null). The gradient passes where min ≤ x ≤ max,
+ * boundaries included, as torch.clamp.
+ */
+export function clamp(x: Tensor, min: TensorLike | null = null, max: TensorLike | null = null): Tensor {
+  let r = x;
+  if (min !== null) r = where(lt(r, min), min, r);
+  if (max !== null) r = where(gt(r, max), max, r);
+  return r;
+}

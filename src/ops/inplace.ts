@@ -1,0 +1,50 @@
+import { Tensor } from "../tensor/tensor.js";
+import { isGradEnabled } from "../autograd/grad_mode.js";
+import { AutogradError, DTypeError, ShapeError } from "../tensor/errors.js";
+import { fmtShape, shapesEqual } from "../tensor/shape.js";
+import { isFloating, promoteTypes } from "../tensor/dtype.js";
+import { backend } from "../backend/registry.js";
+
+/**
+ * Runs `fn` out of place and writes its result into `self`, bumping the version counter so that
+ * a backward pass reading the old values fails clearly. When recording, `self` then stands for
+ * the result in the graph (PyTorch's in-place rebase), and the op reads a snapshot of the old
+ * values.
+ */
+export function inplace(op: string, self: Tensor, fn: (x: Tensor) => Tensor): Tensor {
+  const recording = isGradEnabled();
+  if (recording && self.requiresGrad && self.gradFn === null) {
+    throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation (shape ${fmtShape(self.shape)}); wrap it in noGrad`);
+  }
+  let prev = self;
+  if (recording && self.requiresGrad) {
+    prev = new Tensor(self.storage.slice(), self.shape, self.dtype);
+    prev.requiresGrad = true;
+    prev.gradFn = self.gradFn;
+  }
+  const r = fn(prev);
+  if (!shapesEqual(r.shape, self.shape)) {
+    throw new ShapeError(`${op}: output with shape ${fmtShape(self.shape)} doesn't match the broadcast shape ${fmtShape(r.shape)}`);
+  }
+  if (promoteTypes(r.dtype, self.dtype) !== self.dtype && !(self.dtype === "bool" && r.dtype === "bool")) {
+    throw new DTypeError(`${op}: result type ${r.dtype} can't be cast to the desired output type ${self.dtype}`);
+  }
+  backend().cast(r.storage, self.storage, self.dtype === "bool");
+  self._bumpVersion();
+  if (r.gradFn !== null && isFloating(self.dtype)) {
+    const node = r.gradFn;
+    node.out = self;
+    if (node.savedVersions && node.rule.saves) {
+      node.rule.saves.forEach((s, i) => {
+        if (s === "out") node.savedVersions![i] = self.version;
+      });
+    }
+    self.gradFn = node;
+    self.requiresGrad = true;
+  } else if (prev !== self) {
+    // The new values do not depend on the old ones (zero_, fill_): self is now a constant.
+    self.gradFn = null;
+    self.requiresGrad = false;
+  }
+  return self;
+}

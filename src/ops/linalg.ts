@@ -1,0 +1,93 @@
+import type { Tensor } from "../tensor/tensor.js";
+import { backend } from "../backend/registry.js";
+import { broadcastShapes, fmtShape, numel, stridesOf } from "../tensor/shape.js";
+import { DTypeError, ShapeError } from "../tensor/errors.js";
+import { apply } from "./apply.js";
+import type { RuleSet } from "./rule.js";
+import { castTo, computeType, empty } from "./util.js";
+import { sumTo } from "./reduce.js";
+import { squeeze, transpose, unsqueeze } from "./shape.js";
+
+declare module "./rule.js" {
+  interface OpAttrs {
+    /** Batched product of ≥2-D operands with broadcast batch dims. */
+    matmul: {};
+  }
+}
+
+function batchOffsets(batch: readonly number[], own: readonly number[], matSize: number): Int32Array {
+  // Offset of each broadcast batch entry into an operand whose batch dims are `own`.
+  const n = numel(batch);
+  const offs = new Int32Array(n);
+  const lead = batch.length - own.length;
+  const ownStrides = stridesOf(own);
+  const idx = new Array<number>(batch.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    let o = 0;
+    for (let d = lead; d < batch.length; d++) if (own[d - lead] !== 1) o += idx[d] * ownStrides[d - lead];
+    offs[i] = o * matSize;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      if (++idx[d] < batch[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return offs;
+}
+
+export const linalgRules: RuleSet<"matmul"> = {
+  matmul: {
+    forward([a, b]) {
+      const m = a.shape[a.ndim - 2];
+      const k = a.shape[a.ndim - 1];
+      const n = b.shape[b.ndim - 1];
+      const ab = a.shape.slice(0, -2);
+      const bb = b.shape.slice(0, -2);
+      const batch = broadcastShapes("matmul", ab, bb);
+      const dt = computeType(a, b);
+      const out = empty([...batch, m, n], dt);
+      backend().matmul(castTo(a, dt).storage, castTo(b, dt).storage, out.storage, {
+        m,
+        k,
+        n,
+        aOffsets: batchOffsets(batch, ab, m * k),
+        bOffsets: batchOffsets(batch, bb, k * n),
+        transA: false,
+        transB: false,
+      });
+      return out;
+    },
+    vjp: (g, [a, b], _o, _a, needs) => [
+      needs[0] ? sumTo(matmul(g, transpose(b, -1, -2)), a.shape) : null,
+      needs[1] ? sumTo(matmul(transpose(a, -1, -2), g), b.shape) : null,
+    ],
+    saves: [0, 1],
+  },
+};
+
+const dims = (t: Tensor) => (t.ndim === 2 ? `${t.shape[0]}x${t.shape[1]}` : fmtShape(t.shape));
+
+/**
+ * Matrix product with torch.matmul's rules: 1-D operands are promoted to a row/column and the
+ * added dim removed after; ≥3-D operands are batches with broadcast batch dims.
+ * @example matmul(x, w) // [200, 1] @ [1, 1] -> [200, 1]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(`matmul: both arguments need at least 1 dimension, but they are ${a.ndim}D and ${b.ndim}D`);
+  }
+  if (a.dtype === "bool" || b.dtype === "bool") throw new DTypeError(`matmul: not implemented for bool tensors`);
+  const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
+  const b2 = b.ndim === 1 ? unsqueeze(b, -1) : b;
+  if (a2.shape[a2.ndim - 1] !== b2.shape[b2.ndim - 2]) {
+    if (a.ndim <= 2 && b.ndim <= 2) {
+      throw new ShapeError(`matmul: mat1 and mat2 shapes cannot be multiplied (${dims(a2)} and ${dims(b2)})`);
+    }
+    throw new ShapeError(`matmul: inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${a2.shape[a2.ndim - 1]} vs ${b2.shape[b2.ndim - 2]})`);
+  }
+  broadcastShapes("matmul", a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  let out = apply("matmul", [a2, b2], {});
+  if (b.ndim === 1) out = squeeze(out, -1);
+  if (a.ndim === 1) out = squeeze(out, a.ndim === 1 && b.ndim === 1 ? 0 : -2);
+  return out;
+}
+

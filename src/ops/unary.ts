@@ -1,0 +1,177 @@
+import type { Tensor } from "../tensor/tensor.js";
+import type { DType } from "../tensor/dtype.js";
+import type { UnaryKernel } from "../backend/backend.js";
+import { backend } from "../backend/registry.js";
+import { DTypeError } from "../tensor/errors.js";
+import { apply } from "./apply.js";
+import type { OpRule, RuleSet } from "./rule.js";
+import { castTo, empty, floatType } from "./util.js";
+import { add, div, gt, mul, rsub, where } from "./binary.js";
+
+declare module "./rule.js" {
+  interface OpAttrs {
+    neg: {}; exp: {}; log: {}; sqrt: {}; rsqrt: {}; square: {}; abs: {}; sign: {}; sin: {}; cos: {};
+    tan: {}; tanh: {}; sigmoid: {}; relu: {}; log1p: {}; expm1: {}; erf: {}; reciprocal: {};
+    floor: {}; ceil: {}; round: {}; trunc: {}; logical_not: {}; isnan: {}; isinf: {}; isfinite: {};
+    silu: {};
+    leaky_relu: { negativeSlope: number };
+    elu: { alpha: number };
+    softplus: { beta: number; threshold: number };
+    gelu: { approximate: "none" | "tanh" };
+    pow_scalar: { exponent: number };
+    rpow_scalar: { base: number };
+    clone: {};
+    cast: { dtype: DType };
+  }
+}
+
+/** Result dtype: "float" promotes ints to float32; "same" keeps it; "bool" writes bool. */
+type Kind = "float" | "same" | "bool";
+
+type Vjp<A> = (g: Tensor, x: Tensor, y: Tensor, a: A) => Tensor | null;
+
+function rule<A>(kernel: (a: A) => [UnaryKernel, number, number], kind: Kind, vjp: Vjp<A> | null, saves: readonly (0 | "out")[] = [0]): OpRule<A> {
+  return {
+    forward([x], a) {
+      const [k, p0, p1] = kernel(a);
+      if (kind === "same" && x.dtype === "bool" && k !== "copy") {
+        throw new DTypeError(`${k}: not supported for bool tensors (shape [${x.shape.join(", ")}])`);
+      }
+      const ct = kind === "float" ? floatType(x) : x.dtype;
+      const xc = castTo(x, ct);
+      const out = empty(x.shape, kind === "bool" ? "bool" : ct);
+      backend().unary(k, xc.storage, out.storage, p0, p1);
+      return out;
+    },
+    vjp: vjp ? (g, [x], y, a) => [vjp(g, x, y, a)] : (g) => [zerosGrad(g)],
+    saves: vjp ? saves : [],
+    differentiable: kind !== "bool",
+  };
+}
+
+const k = (name: UnaryKernel) => (): [UnaryKernel, number, number] => [name, 0, 0];
+const zerosGrad = (g: Tensor): Tensor => mul(g, 0);
+const SQRT_2_OVER_PI = 0.7978845608028654;
+const INV_SQRT_2PI = 0.3989422804014327;
+
+export const unaryRules: RuleSet<
+  | "neg" | "exp" | "log" | "sqrt" | "rsqrt" | "square" | "abs" | "sign" | "sin" | "cos" | "tan" | "tanh"
+  | "sigmoid" | "relu" | "log1p" | "expm1" | "erf" | "reciprocal" | "floor" | "ceil" | "round" | "trunc"
+  | "logical_not" | "isnan" | "isinf" | "isfinite" | "silu" | "leaky_relu" | "elu" | "softplus" | "gelu"
+  | "pow_scalar" | "rpow_scalar" | "clone" | "cast"
+> = {
+  clone: rule(k("copy"), "same", (g) => g, []),
+  cast: {
+    forward: ([x], a) => {
+      const out = castTo(x, a.dtype);
+      return out === x ? rule(k("copy"), "same", null).forward([x], {}) : out;
+    },
+    vjp: (g, [x]) => [g.dtype === x.dtype ? g : apply("cast", [g], { dtype: x.dtype })],
+  },
+  neg: rule(k("neg"), "same", (g) => neg(g), []),
+  exp: rule(k("exp"), "float", (g, _x, y) => mul(g, y), ["out"]),
+  log: rule(k("log"), "float", (g, x) => div(g, x)),
+  sqrt: rule(k("sqrt"), "float", (g, _x, y) => div(g, mul(y, 2)), ["out"]),
+  rsqrt: rule(k("rsqrt"), "float", (g, _x, y) => mul(mul(g, powScalar(y, 3)), -0.5), ["out"]),
+  square: rule(k("square"), "same", (g, x) => mul(g, mul(x, 2))),
+  abs: rule(k("abs"), "same", (g, x) => mul(g, sign(x))),
+  sign: rule(k("sign"), "same", null),
+  sin: rule(k("sin"), "float", (g, x) => mul(g, cos(x))),
+  cos: rule(k("cos"), "float", (g, x) => neg(mul(g, sin(x)))),
+  tan: rule(k("tan"), "float", (g, _x, y) => mul(g, add(square(y), 1)), ["out"]),
+  tanh: rule(k("tanh"), "float", (g, _x, y) => mul(g, rsub(square(y), 1)), ["out"]),
+  sigmoid: rule(k("sigmoid"), "float", (g, _x, y) => mul(g, mul(y, rsub(y, 1))), ["out"]),
+  relu: rule(k("relu"), "same", (g, _x, y) => mul(g, gt(y, 0)), ["out"]),
+  log1p: rule(k("log1p"), "float", (g, x) => div(g, add(x, 1))),
+  expm1: rule(k("expm1"), "float", (g, _x, y) => mul(g, add(y, 1)), ["out"]),
+  erf: rule(k("erf"), "float", (g, x) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI)))),
+  reciprocal: rule(k("reciprocal"), "float", (g, _x, y) => neg(mul(g, square(y))), ["out"]),
+  floor: rule(k("floor"), "same", null),
+  ceil: rule(k("ceil"), "same", null),
+  round: rule(k("round"), "same", null),
+  trunc: rule(k("trunc"), "same", null),
+  logical_not: rule(k("logical_not"), "bool", null),
+  isnan: rule(k("isnan"), "bool", null),
+  isinf: rule(k("isinf"), "bool", null),
+  isfinite: rule(k("isfinite"), "bool", null),
+  silu: rule(k("silu"), "float", (g, x) => {
+    const s = sigmoid(x);
+    return mul(g, mul(s, add(mul(x, rsub(s, 1)), 1)));
+  }),
+  leaky_relu: rule((a) => ["leaky_relu", a.negativeSlope, 0], "float", (g, x, _y, a) => where(gt(x, 0), g, mul(g, a.negativeSlope))),
+  elu: rule((a) => ["elu", a.alpha, 0], "float", (g, x, y, a) => where(gt(x, 0), g, mul(g, add(y, a.alpha))), [0, "out"]),
+  softplus: rule(
+    (a) => ["softplus", a.beta, a.threshold],
+    "float",
+    (g, x, _y, a) => {
+      const bx = mul(x, a.beta);
+      return where(gt(bx, a.threshold), g, mul(g, sigmoid(bx)));
+    },
+  ),
+  gelu: rule(
+    (a) => [a.approximate === "tanh" ? "gelu_tanh" : "gelu", 0, 0],
+    "float",
+    (g, x, _y, a) => {
+      if (a.approximate === "tanh") {
+        const x2 = square(x);
+        const t = tanh(mul(mul(x, add(mul(x2, 0.044715), 1)), SQRT_2_OVER_PI));
+        const dinner = mul(add(mul(x2, 3 * 0.044715), 1), SQRT_2_OVER_PI);
+        const d = add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), rsub(square(t), 1)), dinner));
+        return mul(g, d);
+      }
+      const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+      const pdf = mul(exp(mul(square(x), -0.5)), INV_SQRT_2PI);
+      return mul(g, add(cdf, mul(x, pdf)));
+    },
+  ),
+  pow_scalar: rule(
+    (a) => ["pow_scalar", a.exponent, 0],
+    "same",
+    (g, x, _y, a) => (a.exponent === 0 ? zerosGrad(g) : mul(g, mul(powScalar(x, a.exponent - 1), a.exponent))),
+  ),
+  rpow_scalar: rule((a) => ["rpow_scalar", a.base, 0], "float", (g, _x, y, a) => mul(g, mul(y, Math.log(a.base))), ["out"]),
+};
+
+/** A copy with its own storage, recorded (torch.clone). */
+export const clone = (x: Tensor): Tensor => apply("clone", [x], {});
+/** `x` converted to `dtype` (itself if already of it); float-to-float conversions carry gradients. */
+export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x : apply("cast", [x], { dtype }));
+export const neg = (x: Tensor): Tensor => apply("neg", [x], {});
+export const exp = (x: Tensor): Tensor => apply("exp", [x], {});
+export const log = (x: Tensor): Tensor => apply("log", [x], {});
+export const sqrt = (x: Tensor): Tensor => apply("sqrt", [x], {});
+export const rsqrt = (x: Tensor): Tensor => apply("rsqrt", [x], {});
+export const square = (x: Tensor): Tensor => apply("square", [x], {});
+export const abs = (x: Tensor): Tensor => apply("abs", [x], {});
+export const sign = (x: Tensor): Tensor => apply("sign", [x], {});
+export const sin = (x: Tensor): Tensor => apply("sin", [x], {});
+export const cos = (x: Tensor): Tensor => apply("cos", [x], {});
+export const tan = (x: Tensor): Tensor => apply("tan", [x], {});
+export const tanh = (x: Tensor): Tensor => apply("tanh", [x], {});
+export const sigmoid = (x: Tensor): Tensor => apply("sigmoid", [x], {});
+export const relu = (x: Tensor): Tensor => apply("relu", [x], {});
+export const log1p = (x: Tensor): Tensor => apply("log1p", [x], {});
+export const expm1 = (x: Tensor): Tensor => apply("expm1", [x], {});
+export const erf = (x: Tensor): Tensor => apply("erf", [x], {});
+export const reciprocal = (x: Tensor): Tensor => apply("reciprocal", [x], {});
+export const floor = (x: Tensor): Tensor => apply("floor", [x], {});
+export const ceil = (x: Tensor): Tensor => apply("ceil", [x], {});
+export const round = (x: Tensor): Tensor => apply("round", [x], {});
+export const trunc = (x: Tensor): Tensor => apply("trunc", [x], {});
+export const logicalNot = (x: Tensor): Tensor => apply("logical_not", [x], {});
+export const isnan = (x: Tensor): Tensor => apply("isnan", [x], {});
+export const isinf = (x: Tensor): Tensor => apply("isinf", [x], {});
+export const isfinite = (x: Tensor): Tensor => apply("isfinite", [x], {});
+export const silu = (x: Tensor): Tensor => apply("silu", [x], {});
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => apply("leaky_relu", [x], { negativeSlope });
+export const elu = (x: Tensor, alpha = 1): Tensor => apply("elu", [x], { alpha });
+export const softplus = (x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor =>
+  apply("softplus", [x], { beta: opts.beta ?? 1, threshold: opts.threshold ?? 20 });
+export const gelu = (x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): Tensor =>
+  apply("gelu", [x], { approximate: opts.approximate ?? "none" });
+/** x ** exponent for a number exponent. */
+export const powScalar = (x: Tensor, exponent: number): Tensor =>
+  // An integer tensor to a fractional power is float, as in PyTorch.
+  apply("pow_scalar", [Number.isInteger(exponent) ? x : castTo(x, floatType(x))], { exponent });
+/** base ** x for a number base. */
+export const rpowScalar = (base: number, x: Tensor): Tensor => apply("rpow_scalar", [x], { base });

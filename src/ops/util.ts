@@ -1,0 +1,54 @@
+import { Tensor } from "../tensor/tensor.js";
+import type { DType } from "../tensor/dtype.js";
+import { isFloating, resultType } from "../tensor/dtype.js";
+import { newBuffer } from "../tensor/storage.js";
+import { numel } from "../tensor/shape.js";
+import { DTypeError } from "../tensor/errors.js";
+import { backend } from "../backend/registry.js";
+
+/** A tensor or a JavaScript number/boolean where PyTorch accepts a Python scalar. */
+export type TensorLike = Tensor | number | boolean;
+
+/** An uninitialised (zeroed) tensor. */
+export function empty(shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(newBuffer(dtype, numel(shape)), shape.slice(), dtype);
+}
+
+/** Wraps a JS number as a 0-d tensor of lowest promotion priority (PyTorch's wrapped number). */
+export function scalar(v: number | boolean): Tensor {
+  let t: Tensor;
+  if (typeof v === "boolean") t = new Tensor(new Uint8Array([v ? 1 : 0]), [], "bool");
+  else if (Number.isInteger(v) && Math.abs(v) <= 0x7fffffff) t = new Tensor(new Int32Array([v]), [], "int32");
+  else t = new Tensor(new Float64Array([v]), [], "float64");
+  t._wrapped = true;
+  return t;
+}
+
+export function toTensor(x: TensorLike): Tensor {
+  return x instanceof Tensor ? x : scalar(x);
+}
+
+/** The dtype an op on these operands computes in (torch.result_type). */
+export function computeType(...ts: readonly Tensor[]): DType {
+  return resultType(ts.map((t) => ({ dtype: t.dtype, ndim: t.shape.length, wrapped: t._wrapped })));
+}
+
+/** `t` in `dtype`: itself if it already is, else a converted copy (not recorded). */
+export function castTo(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  const out = empty(t.shape, dtype);
+  backend().cast(t.storage, out.storage, dtype === "bool");
+  return out;
+}
+
+/** Raises unless `t` is floating point, naming the op (as PyTorch does for mean, softmax, …). */
+export function requireFloat(op: string, t: Tensor): void {
+  if (!isFloating(t.dtype)) {
+    throw new DTypeError(`${op}: expected a floating point tensor, got ${t.dtype} (shape [${t.shape.join(", ")}]); convert it with .to(float32) first`);
+  }
+}
+
+/** The float dtype unary math ops compute in: ints and bools promote to float32, as in PyTorch. */
+export function floatType(t: Tensor): DType {
+  return isFloating(t.dtype) ? t.dtype : "float32";
+}
