@@ -16,4 +16,7 @@ export type { Backend } from "./backend/backend.js";
 export * from "./ops/api.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad_mode.js";
 export { backward, grad, type GradOptions } from "./autograd/engine.js";
+export { gradcheck, gradgradcheck, type GradcheckOptions, type GradgradcheckOptions } from "./autograd/gradcheck.js";
 export { opNames } from "./ops/table.js";
+export { manualSeed, rand, randn, randint, randperm, uniform_, normal_, bernoulliMask, defaultGenerator, tfGenerator, tfSetSeed, tfUniform, tfNormal } from "./tensor/random_ops.js";
+export { RandomState, TorchGenerator } from "./tensor/random/index.js";

@@ -16,6 +16,16 @@ import { matmul } from "./linalg.js";
 import { logSoftmax, softmax } from "./softmax.js";
 import type { TensorLike } from "./util.js";
 import { backward } from "../autograd/engine.js";
+import { isGradEnabled } from "../autograd/grad_mode.js";
+import * as R0 from "../tensor/random_ops.js";
+
+// Random fills are in-place writes: refused on a leaf that requires grad while recording, as PyTorch.
+function randomFill(op: string, t: Tensor, fill: () => Tensor): Tensor {
+  if (isGradEnabled() && t.requiresGrad && t.gradFn === null) {
+    throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation (shape ${fmtShape(t.shape)}); wrap it in noGrad`);
+  }
+  return fill();
+}
 
 type Dims = R.Dims;
 
@@ -132,6 +142,10 @@ declare module "../tensor/tensor.js" {
     fill_(value: number): Tensor;
     copy_(src: Tensor): Tensor;
     detach_(): Tensor;
+    /** Fills in place with U(from, to) from the global generator (PyTorch's numbers after torch.manualSeed). */
+    uniform_(from?: number, to?: number): Tensor;
+    /** Fills in place with N(mean, std²) from the global generator. */
+    normal_(mean?: number, std?: number): Tensor;
   }
 }
 
@@ -240,6 +254,8 @@ def("clamp_", function (min?: TensorLike | null, max?: TensorLike | null) { retu
 def("zero_", function () { return inplace("zero_", this, (x) => full(x.shape, 0, { dtype: x.dtype })); });
 def("fill_", function (v: number) { return inplace("fill_", this, (x) => full(x.shape, v, { dtype: x.dtype })); });
 def("copy_", function (src: Tensor) { return inplace("copy_", this, (x) => U.clone(S.expand(U.cast(src, x.dtype), x.shape))); });
+def("uniform_", function (from = 0, to = 1) { return randomFill("uniform_", this, () => R0.uniform_(this, from, to)); });
+def("normal_", function (mean = 0, std = 1) { return randomFill("normal_", this, () => R0.normal_(this, mean, std)); });
 def("detach_", function () {
   this.gradFn = null;
   this.requiresGrad = false;
