@@ -6,7 +6,7 @@ import { apply } from "./apply.js";
 import type { OpRule, RuleSet } from "./rule.js";
 import { castTo, computeType, empty, toTensor, type TensorLike } from "./util.js";
 import { sumTo } from "./reduce.js";
-import { log, neg, square } from "./unary.js";
+import { cast, log, neg, square } from "./unary.js";
 
 declare module "./rule.js" {
   interface OpAttrs {
@@ -20,11 +20,12 @@ declare module "./rule.js" {
 type Kind = "same" | "float" | "bool";
 
 function forward(kernel: BinaryKernel, kind: Kind) {
+  const logical = kernel.startsWith("logical");
   return ([a, b]: readonly Tensor[]): Tensor => {
     const shape = broadcastShapes(kernel, a.shape, b.shape);
-    let ct = computeType(a, b);
+    let ct = a.dtype === b.dtype ? a.dtype : computeType(a, b);
     if (kind === "float" && (ct === "int32" || ct === "bool")) ct = "float32";
-    if (kind === "bool" && kernel.startsWith("logical")) ct = "bool";
+    if (logical) ct = "bool";
     const ac = castTo(a, ct);
     const bc = castTo(b, ct);
     const out = empty(shape, kind === "bool" ? "bool" : ct);
@@ -71,7 +72,8 @@ export const binaryRules: RuleSet<
     (g, a, b, out, needs) => {
       // d/da = b·a^(b-1) (0 where b = 0); d/db = a^b·log(a) (0 where a = 0 and b ≥ 0), as PyTorch masks them.
       const ga = needs[0] ? where(eq(b, 0), mul(g, 0), mul(g, mul(b, pow(a, sub(b, 1))))) : null;
-      const gb = needs[1] ? where(logicalAnd(eq(a, 0), ge(b, 0)), mul(g, 0), mul(g, mul(out, log(a)))) : null;
+      // log(a) in the result's dtype: a wrapped integer base (`2 ** x`) would otherwise give float32's log.
+      const gb = needs[1] ? where(logicalAnd(eq(a, 0), ge(b, 0)), mul(g, 0), mul(g, mul(out, log(cast(a, out.dtype))))) : null;
       return [ga, gb];
     },
     [0, 1, "out"],

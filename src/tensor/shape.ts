@@ -59,7 +59,11 @@ export function normDim(op: string, dim: number, ndim: number): number {
 
 /** Normalises a dim list (or null for all dims) into sorted unique non-negative dims. */
 export function normDims(op: string, dims: number | readonly number[] | null | undefined, ndim: number): number[] {
-  if (dims === null || dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  if (dims === null || dims === undefined) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
   const list = typeof dims === "number" ? [dims] : dims;
   const seen = new Set<number>();
   for (const d of list) {

@@ -142,9 +142,32 @@ function forEachRow(outShape: Shape, strides: number[][], body: (o: number, offs
   }
 }
 
+// The arithmetic ops get loops of their own: a call through `f` per element costs several ns.
+function arith(op: BinaryKernel, a: TypedArray, as: number, b: TypedArray, bs: number, out: TypedArray, n: number): boolean {
+  switch (op) {
+    case "add":
+      for (let i = 0, ia = 0, ib = 0; i < n; i++, ia += as, ib += bs) out[i] = a[ia] + b[ib];
+      return true;
+    case "sub":
+      for (let i = 0, ia = 0, ib = 0; i < n; i++, ia += as, ib += bs) out[i] = a[ia] - b[ib];
+      return true;
+    case "mul":
+      for (let i = 0, ia = 0, ib = 0; i < n; i++, ia += as, ib += bs) out[i] = a[ia] * b[ib];
+      return true;
+    case "div":
+      for (let i = 0, ia = 0, ib = 0; i < n; i++, ia += as, ib += bs) out[i] = a[ia] / b[ib];
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function binary(op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
   const f = BINARY[op];
   const n = out.length;
+  const as = a.length === n ? 1 : a.length === 1 ? 0 : -1;
+  const bs = b.length === n ? 1 : b.length === 1 ? 0 : -1;
+  if (as >= 0 && bs >= 0 && arith(op, a, as, b, bs, out, n)) return;
   if (a.length === n && b.length === n) {
     for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
     return;
