@@ -11,7 +11,8 @@ export type TensorLike = Tensor | number | boolean;
 
 /** An uninitialised (zeroed) tensor. */
 export function empty(shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(newBuffer(dtype, numel(shape)), shape.slice(), dtype);
+  // Shapes are immutable once made (Tensor.shape is readonly), so the array is shared.
+  return new Tensor(newBuffer(dtype, numel(shape)), shape, dtype);
 }
 
 /** Wraps a JS number as a 0-d tensor of lowest promotion priority (PyTorch's wrapped number). */

@@ -31,8 +31,9 @@ export function fmtShape(s: Shape): string {
 }
 
 /** NumPy broadcasting of two shapes; `op` names the caller in the error. */
-export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
-  if (shapesEqual(a, b)) return a.slice();
+export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
+  // Shapes are never mutated once made, so an unchanged one is shared rather than copied.
+  if (shapesEqual(a, b)) return a;
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
