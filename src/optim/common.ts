@@ -1,0 +1,128 @@
+// What every update rule shares: the state record, validation of hyperparameters, parameters,
+// gradients and state, and the lazily created state tensors. The rules themselves live one per file.
+import { Tensor } from "../tensor/tensor.js";
+import { isFloating } from "../tensor/dtype.js";
+import { fmtShape, shapesEqual } from "../tensor/shape.js";
+import { DTypeError, ShapeError, ValueError } from "../tensor/errors.js";
+import { full } from "../tensor/creation.js";
+import { cast } from "../ops/unary.js";
+import { mul } from "../ops/binary.js";
+// The rules update tensors through the in-place methods (add_, mul_, copy_), which this attaches.
+import "../ops/methods.js";
+
+/**
+ * Per-parameter optimizer state. The caller owns it (one record per parameter, `{}` before the
+ * first step) so that state dicts can serialise it; the rule fills it on its first call and
+ * updates its tensors in place afterwards. Keys follow the framework named by `style`
+ * (PyTorch's `exp_avg`, Keras' `m`, …); `step` counts the updates applied to the parameter.
+ */
+export type ParamState = Record<string, Tensor | number>;
+
+/** Which framework's formula a rule follows, where the two differ. */
+export type OptimStyle = "torch" | "keras";
+
+/** Throws unless `v` is a finite number ≥ 0, naming the optimizer and the value. */
+export function checkNonNegative(opt: string, what: string, v: number): void {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+    throw new ValueError(`${opt}: invalid ${what}: ${v} (expected a finite number >= 0)`);
+  }
+}
+
+/** Throws unless lo ≤ v < hi (or ≤ hi when `closedHigh`), naming the optimizer and the value. */
+export function checkRange(opt: string, what: string, v: number, lo: number, hi: number, closedHigh = false): void {
+  const ok = typeof v === "number" && v >= lo && (closedHigh ? v <= hi : v < hi);
+  if (!ok) {
+    throw new ValueError(`${opt}: invalid ${what}: ${v} (expected a number in [${lo}, ${hi}${closedHigh ? "]" : ")"})`);
+  }
+}
+
+/** Throws unless `v` is a finite number. */
+export function checkFinite(opt: string, what: string, v: number): void {
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new ValueError(`${opt}: invalid ${what}: ${v} (expected a finite number)`);
+  }
+}
+
+export function checkStyle(opt: string, style: unknown): asserts style is OptimStyle {
+  if (style !== "torch" && style !== "keras") {
+    throw new ValueError(`${opt}: invalid style: ${String(style)} (expected "torch" or "keras")`);
+  }
+}
+
+/** Throws unless `v` is a boolean (the hyperparameter types are erased at run time). */
+export function checkBool(opt: string, what: string, v: unknown): void {
+  if (typeof v !== "boolean") throw new ValueError(`${opt}: invalid ${what}: ${String(v)} (expected a boolean)`);
+}
+
+/**
+ * Checks the parameter, its gradient and any state already present, before anything is changed:
+ * a failing step leaves the parameter and the state as they were. `tensorKeys` are the state
+ * entries that must be tensors shaped like the parameter.
+ */
+export function checkStep(opt: string, param: Tensor, grad: Tensor, state: ParamState, tensorKeys: readonly string[]): void {
+  if (!(param instanceof Tensor)) throw new ValueError(`${opt}: the parameter must be a Tensor`);
+  if (!(grad instanceof Tensor)) throw new ValueError(`${opt}: the gradient must be a Tensor (shape ${fmtShape(param.shape)} parameter)`);
+  if (!isFloating(param.dtype)) {
+    throw new DTypeError(`${opt}: can only optimize floating point parameters, got ${param.dtype} (shape ${fmtShape(param.shape)})`);
+  }
+  if (!isFloating(grad.dtype)) {
+    throw new DTypeError(`${opt}: the gradient must be floating point, got ${grad.dtype} (shape ${fmtShape(grad.shape)})`);
+  }
+  if (!shapesEqual(param.shape, grad.shape)) {
+    throw new ShapeError(`${opt}: the gradient's shape ${fmtShape(grad.shape)} doesn't match the parameter's shape ${fmtShape(param.shape)}`);
+  }
+  if (typeof state !== "object" || state === null) throw new ValueError(`${opt}: the state must be an object (use {} before the first step)`);
+  const step = state.step;
+  if (step !== undefined && (typeof step !== "number" || !Number.isInteger(step) || step < 0)) {
+    throw new ValueError(`${opt}: state.step must be a non-negative integer, got ${String(step)}`);
+  }
+  for (const key of tensorKeys) {
+    const t = state[key];
+    if (t === undefined) continue;
+    if (!(t instanceof Tensor)) throw new ValueError(`${opt}: state.${key} must be a Tensor, got ${typeof t}`);
+    if (!shapesEqual(t.shape, param.shape)) {
+      throw new ShapeError(`${opt}: state.${key} has shape ${fmtShape(t.shape)} but the parameter has shape ${fmtShape(param.shape)}`);
+    }
+    if (!isFloating(t.dtype)) throw new DTypeError(`${opt}: state.${key} must be floating point, got ${t.dtype}`);
+  }
+}
+
+/** The gradient in the parameter's dtype (frameworks keep them equal; a loaded one may differ). */
+export function gradIn(param: Tensor, grad: Tensor): Tensor {
+  return cast(grad, param.dtype);
+}
+
+/**
+ * The state tensor `key`, created filled with `init` (in the parameter's dtype and shape) when
+ * absent. One loaded in another dtype is converted once, as PyTorch's load_state_dict does.
+ */
+export function slot(state: ParamState, key: string, param: Tensor, init: number): Tensor {
+  let t = state[key];
+  if (t instanceof Tensor) {
+    if (t.dtype !== param.dtype) {
+      t = cast(t, param.dtype);
+      state[key] = t;
+    }
+    return t;
+  }
+  t = full(param.shape, init, { dtype: param.dtype });
+  state[key] = t;
+  return t;
+}
+
+/** Increments and returns `state.step` (0 before the first update). */
+export function nextStep(state: ParamState): number {
+  const s = ((state.step as number | undefined) ?? 0) + 1;
+  state.step = s;
+  return s;
+}
+
+/**
+ * Keras' weight decay (TF ≥ 2.11 `Optimizer._apply_weight_decay`): decoupled from the gradient
+ * and applied to the variable before the update step, for every algorithm:
+ * `variable.assign_sub(variable * wd * lr)`. (The legacy optimizer_v2 had no weight decay; the
+ * experimental AdamW of TF ≤ 2.10 decayed by `variable * wd`, without the learning rate.)
+ */
+export function kerasWeightDecay(param: Tensor, lr: number, weightDecay: number): void {
+  if (weightDecay !== 0) param.sub_(mul(mul(param, weightDecay), lr));
+}
