@@ -18,6 +18,7 @@ import type { TensorLike } from "./util.js";
 import { backward } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad_mode.js";
 import * as R0 from "../tensor/random_ops.js";
+import { indexAdd, indexSelect, maskedFill } from "./embedding.js";
 
 // Random fills are in-place writes: refused on a leaf that requires grad while recording, as PyTorch.
 function randomFill(op: string, t: Tensor, fill: () => Tensor): Tensor {
@@ -116,6 +117,8 @@ declare module "../tensor/tensor.js" {
     split(size: number | readonly number[], dim?: number): Tensor[];
     chunk(chunks: number, dim?: number): Tensor[];
     maskedFill(mask: Tensor, value: TensorLike): Tensor;
+    indexSelect(dim: number, index: Tensor): Tensor;
+    indexAdd(dim: number, index: Tensor, source: Tensor, alpha?: number): Tensor;
     /** A copy with its own storage (recorded). */
     clone(): Tensor;
     /** The same storage, cut from the graph. */
@@ -226,7 +229,9 @@ def("narrow", function (d: number, s: number, l: number) { return S.narrow(this,
 def("select", function (d: number, i: number) { return S.select(this, d, i); });
 def("split", function (s: number | readonly number[], d?: number) { return S.split(this, s, d); });
 def("chunk", function (c: number, d?: number) { return S.chunk(this, c, d); });
-def("maskedFill", function (mask: Tensor, v: TensorLike) { return B.where(mask, v, this); });
+def("maskedFill", function (mask: Tensor, v: TensorLike) { return maskedFill(this, mask, v); });
+def("indexSelect", function (d: number, i: Tensor) { return indexSelect(this, d, i); });
+def("indexAdd", function (d: number, i: Tensor, src: Tensor, alpha?: number) { return indexAdd(this, d, i, src, alpha); });
 def("clone", function () { return U.clone(this); });
 def("detach", function () { return aliasOf(this); });
 getter("data", function () { return aliasOf(this); });

@@ -42,7 +42,8 @@ function reducedShape(shape: readonly number[], dims: readonly number[], keepdim
 
 function reduceForward(kernel: "sum" | "prod" | "max" | "min" | "any" | "all", dtypeOf: (d: DType) => DType) {
   return ([x]: readonly Tensor[], a: { dims: number[]; keepdim: boolean }): Tensor => {
-    if ((kernel === "max" || kernel === "min") && x.storage.length === 0) {
+    // Only a reduced dim of size 0 has no extremum (an empty batch elsewhere is fine, as in PyTorch).
+    if ((kernel === "max" || kernel === "min") && x.storage.length === 0 && a.dims.some((d) => x.shape[d] === 0)) {
       throw new ValueError(`${kernel}: cannot reduce an empty tensor (shape [${x.shape.join(", ")}])`);
     }
     const dt = dtypeOf(x.dtype);
@@ -113,7 +114,7 @@ function indexedBack(g: Tensor, x: Tensor, dim: number, keepdim: boolean, arg: "
 }
 
 function argForward(kind: "argmax" | "argmin", x: Tensor, dim: number | null, keepdim: boolean): Tensor {
-  if (x.storage.length === 0) throw new ValueError(`${kind}: cannot reduce an empty tensor (shape [${x.shape.join(", ")}])`);
+  if (x.storage.length === 0 && (dim === null || x.shape[dim] === 0)) throw new ValueError(`${kind}: cannot reduce an empty tensor (shape [${x.shape.join(", ")}])`);
   if (dim === null) {
     const flat = reshape(x, [-1]);
     const out = empty(keepdim ? x.shape.map(() => 1) : [], "int32");

@@ -5,6 +5,7 @@ import { reduceRules } from "./reduce.js";
 import { shapeRules } from "./shape.js";
 import { indexingRules } from "./indexing.js";
 import { linalgRules } from "./linalg.js";
+import { convRules } from "./conv.js";
 
 /**
  * The op table: every op of duograd, defined once. Its type requires a rule for every op any
@@ -17,6 +18,7 @@ export const TABLE: { [K in keyof OpAttrs]: OpRule<OpAttrs[K]> } = {
   ...shapeRules,
   ...indexingRules,
   ...linalgRules,
+  ...convRules,
 };
 
 /** Names of all ops in the table. */
