@@ -20,3 +20,4 @@ export { gradcheck, gradgradcheck, type GradcheckOptions, type GradgradcheckOpti
 export { opNames } from "./ops/table.js";
 export { manualSeed, rand, randn, randint, randperm, uniform_, normal_, bernoulliMask, defaultGenerator, tfGenerator, tfSetSeed, tfUniform, tfNormal } from "./tensor/random_ops.js";
 export { RandomState, TorchGenerator } from "./tensor/random/index.js";
+export * as torch from "./torch/index.js";

@@ -1,0 +1,2 @@
+// torch.utils: `data` (datasets and loaders).
+export * as data from "./data.js";
