@@ -3,7 +3,8 @@ import { AutogradError } from "../tensor/errors.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import { isGradEnabled, setGradEnabled } from "./grad_mode.js";
 import type { Node } from "./node.js";
-import { add, onesLike, zerosLike } from "../ops/api.js";
+import { add, cast, onesLike, zerosLike } from "../ops/api.js";
+import { isFloating } from "../tensor/dtype.js";
 
 export interface EngineOptions {
   /** Record the backward pass itself, for higher-order gradients. */
@@ -37,8 +38,7 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
   while (stack.length) {
     const n = stack.pop()!;
     nodes.push(n);
-    for (const x of n.inputs) {
-      const p = x.gradFn;
+    for (const p of n.inputFns) {
       if (inGraph(p) && !seen.has(p)) {
         seen.add(p);
         stack.push(p);
@@ -54,7 +54,7 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
     needed = new Set();
     for (let i = nodes.length - 1; i >= 0; i--) {
       const n = nodes[i];
-      if (n.inputs.some((x) => targetSet.has(x) || (inGraph(x.gradFn) && needed!.has(x.gradFn)))) needed.add(n);
+      if (n.inputs.some((x, i) => targetSet.has(x) || (inGraph(n.inputFns[i]) && needed!.has(n.inputFns[i]!)))) needed.add(n);
     }
   }
 
@@ -74,21 +74,25 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
         n.out.grad = n.out.grad === null ? g.detach() : add(n.out.grad, g).detach();
       }
       if (needed && !needed.has(n)) continue;
-      const needs = n.inputs.map(
-        (x) => (x.requiresGrad || (targetSet !== null && targetSet.has(x))) && (needed === null || targetSet!.has(x) || (inGraph(x.gradFn) && needed.has(x.gradFn))),
-      );
+      const needs = n.inputs.map((x, i) => {
+        const p = n.inputFns[i];
+        return (x.requiresGrad || (targetSet !== null && targetSet.has(x))) && (needed === null || targetSet!.has(x) || (inGraph(p) && needed.has(p)));
+      });
       if (!needs.some(Boolean)) continue;
       checkSaved(n);
       const grads = n.rule.vjp(g, n.inputs, n.out, n.attrs, needs);
       if (!opts.retainGraph && n.rule.saves && n.rule.saves.length) n.freed = true;
       for (let i = 0; i < n.inputs.length; i++) {
-        const gi = grads[i];
+        let gi = grads[i];
         if (!needs[i] || gi === null || gi === undefined) continue;
         const x = n.inputs[i];
         if (!shapesEqual(gi.shape, x.shape)) {
           throw new AutogradError(`${n.name} backward: gradient of shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(x.shape)} (internal error)`);
         }
-        if (inGraph(x.gradFn)) accumulate(nodeGrads, x.gradFn, gi);
+        // An input promoted by the op (float32 + float64) gets its gradient in its own dtype, as PyTorch's engine casts it.
+        if (gi.dtype !== x.dtype && isFloating(x.dtype)) gi = cast(gi, x.dtype);
+        const p = n.inputFns[i];
+        if (inGraph(p)) accumulate(nodeGrads, p, gi);
         else accumulate(leafGrads, x, gi);
       }
     }

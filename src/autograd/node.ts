@@ -37,6 +37,11 @@ export class Node {
   readonly seq: number;
   freed = false;
   savedVersions: number[] | null;
+  /**
+   * The nodes that made the inputs, captured now: an in-place op later re-points an input's
+   * `gradFn` to its own node, but this node's gradient must still flow to the old one (PyTorch's edges).
+   */
+  readonly inputFns: readonly (Node | null)[];
 
   constructor(
     readonly name: string,
@@ -46,6 +51,7 @@ export class Node {
     public out: Tensor,
   ) {
     this.seq = nextSeq++;
+    this.inputFns = inputs.map((x) => x.gradFn);
     const saves = rule.saves;
     if (saves && saves.length) {
       this.savedVersions = saves.map((s) => (s === "out" ? out.version : inputs[s].version));

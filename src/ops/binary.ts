@@ -6,7 +6,7 @@ import { apply } from "./apply.js";
 import type { OpRule, RuleSet } from "./rule.js";
 import { castTo, computeType, empty, toTensor, type TensorLike } from "./util.js";
 import { sumTo } from "./reduce.js";
-import { cast, log, neg, square } from "./unary.js";
+import { cast, floor, log, neg, square, trunc } from "./unary.js";
 
 declare module "./rule.js" {
   interface OpAttrs {
@@ -84,8 +84,9 @@ export const binaryRules: RuleSet<
     const d = add(square(a), square(b));
     return [div(mul(g, b), d), neg(div(mul(g, a), d))];
   }),
-  fmod: rule("fmod", "same", (g) => [g, null]),
-  remainder: rule("remainder", "same", (g) => [g, null]),
+  // a - trunc(a/b)·b and a - floor(a/b)·b: the quotient is piecewise constant (PyTorch's formulas).
+  fmod: rule("fmod", "same", (g, a, b, _o, needs) => [g, needs[1] ? neg(mul(g, trunc(div(a, b)))) : null]),
+  remainder: rule("remainder", "same", (g, a, b, _o, needs) => [g, needs[1] ? neg(mul(g, floor(div(a, b)))) : null]),
   eq: rule("eq", "bool", null),
   ne: rule("ne", "bool", null),
   lt: rule("lt", "bool", null),

@@ -68,8 +68,15 @@ export const reduceRules: RuleSet<"sum" | "prod" | "amax" | "amin" | "max_dim" |
   },
   prod: {
     forward: reduceForward("prod", intSum),
-    // d prod / dx_i = prod / x_i (inputs without zeros).
-    vjp: (g, [x], out, a) => [div(mul(expandBack(g, x, a.dims, a.keepdim), expandBack(out, x, a.dims, a.keepdim)), x)],
+    vjp: (g, [x], out, a) => {
+      // d prod / dx_i = prod / x_i where x_i ≠ 0. At a zero: the product of the others if it is the
+      // only zero of its slice, else 0 (PyTorch's prod_backward); no 0/0 anywhere.
+      const zero = eq(x, 0);
+      const safe = where(zero, 1, x);
+      const others = div(expandBack(out, x, a.dims, a.keepdim), safe);
+      const atZero = where(eq(sum(zero, a.dims, true), 1), prod(safe, a.dims, true), 0);
+      return [mul(expandBack(g, x, a.dims, a.keepdim), where(zero, atZero, others))];
+    },
     saves: [0, "out"],
   },
   amax: { forward: reduceForward("max", (d) => d), vjp: (g, [x], out, a) => [evenlyDistribute(g, x, out, a.dims, a.keepdim)], saves: [0, "out"] },
@@ -245,10 +252,17 @@ const add0 = (a: Tensor, b: Tensor): Tensor => apply("add", [a, b], {});
 /** The p-norm over dims (all when omitted): 2 by default; 1, Infinity and any p > 0. */
 export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   requireFloat("norm", x);
-  if (p === 2) return sqrt(sum(square(x), dim, keepdim));
+  if (p === 2) return rootOrZero(sum(square(x), dim, keepdim), 2);
   if (p === 1) return sum(abs(x), dim, keepdim);
   if (p === Infinity) return amax(abs(x), dim, keepdim);
-  return powScalar(sum(powScalar(abs(x), p), dim, keepdim), 1 / p);
+  return rootOrZero(sum(powScalar(abs(x), p), dim, keepdim), p);
+}
+
+/** s^(1/p), with gradient 0 (not 0·∞) where s = 0: PyTorch's norm backward is 0 at a zero norm. */
+function rootOrZero(s: Tensor, p: number): Tensor {
+  const z = eq(s, 0);
+  const safe = where(z, 1, s);
+  return where(z, 0, p === 2 ? sqrt(safe) : powScalar(safe, 1 / p));
 }
 
 /** Sums `g` down to `shape` over broadcast dims: the one unbroadcast helper of every binary VJP. */

@@ -8,7 +8,8 @@ import { requireFloat } from "./util.js";
 /** softmax along `dim`, stable for large inputs (exp of x minus its logsumexp). */
 export function softmax(x: Tensor, dim: number): Tensor {
   requireFloat("softmax", x);
-  return exp(logSoftmax(x, dim));
+  // Validate here so that a bad dim is reported as softmax's, not log_softmax's.
+  return exp(logSoftmax(x, normDim("softmax", dim, x.ndim)));
 }
 
 /** log of softmax along `dim`, computed as x - logsumexp(x) (no overflow). */
