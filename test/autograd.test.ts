@@ -278,12 +278,18 @@ test("an op keeps the graph its inputs had when it ran, even if they are modifie
   close(x2.grad, [12, 12], "old and new y");
 });
 
-test("in place through a view updates the base's gradient (PyTorch's CopySlices)", { todo: "in-place ops on views that require grad are not rebased onto their base yet" }, () => {
+test("in place through a view updates the base's gradient (PyTorch's CopySlices)", () => {
   const x = f64([1, 2, 3, 4]);
   const y = x.mul(1);
   y.reshape(2, 2).mul_(2);
   y.sum().backward();
   close(x.grad, [2, 2, 2, 2], "x.grad");
+});
+
+test("in place through a view of a leaf that requires grad is an error, as in PyTorch", () => {
+  const x = f64([1, 2, 3, 4]);
+  assert.throws(() => x.reshape(2, 2).mul_(2), (e: unknown) => e instanceof dg.AutogradError && /view of a leaf Variable/.test((e as Error).message));
+  assert.deepEqual(Array.from(x.storage), [1, 2, 3, 4]);
 });
 
 test("mixed float32/float64 operands: each input's gradient comes in its own dtype", () => {

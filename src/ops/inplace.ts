@@ -4,6 +4,8 @@ import { AutogradError, DTypeError, ShapeError } from "../tensor/errors.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import { isFloating, promoteTypes } from "../tensor/dtype.js";
 import { backend } from "../backend/registry.js";
+import type { Node } from "../autograd/node.js";
+import { apply } from "./apply.js";
 
 /**
  * Runs `fn` out of place and writes its result into `self`, bumping the version counter so that
@@ -15,6 +17,10 @@ export function inplace(op: string, self: Tensor, fn: (x: Tensor) => Tensor): Te
   const recording = isGradEnabled();
   if (recording && self.requiresGrad && self.gradFn === null) {
     throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation (shape ${fmtShape(self.shape)}); wrap it in noGrad`);
+  }
+  const base = self._base;
+  if (recording && base !== null && base.requiresGrad && base.gradFn === null) {
+    throw new AutogradError(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation (view of shape ${fmtShape(self.shape)}, base of shape ${fmtShape(base.shape)})`);
   }
   let prev = self;
   if (recording && self.requiresGrad) {
@@ -32,19 +38,26 @@ export function inplace(op: string, self: Tensor, fn: (x: Tensor) => Tensor): Te
   backend().cast(r.storage, self.storage, self.dtype === "bool");
   self._bumpVersion();
   if (r.gradFn !== null && isFloating(self.dtype)) {
-    const node = r.gradFn;
-    node.out = self;
-    if (node.savedVersions && node.rule.saves) {
-      node.rule.saves.forEach((s, i) => {
-        if (s === "out") node.savedVersions![i] = self.version;
-      });
-    }
-    self.gradFn = node;
-    self.requiresGrad = true;
+    adopt(self, r.gradFn);
+    // Views here alias their whole base (reshape/view), so the base's new value is this view
+    // reshaped back: record that, so gradients through the base see the change (PyTorch's CopySlices).
+    if (base !== null && recording) adopt(base, apply("reshape", [self], { shape: base.shape.slice() }).gradFn!);
   } else if (prev !== self) {
     // The new values do not depend on the old ones (zero_, fill_): self is now a constant.
     self.gradFn = null;
     self.requiresGrad = false;
   }
   return self;
+}
+
+/** Makes `t` the output of `node` in the graph. */
+function adopt(t: Tensor, node: Node): void {
+  node.out = t;
+  if (node.savedVersions && node.rule.saves) {
+    node.rule.saves.forEach((s, i) => {
+      if (s === "out") node.savedVersions![i] = t.version;
+    });
+  }
+  t.gradFn = node;
+  t.requiresGrad = true;
 }

@@ -170,8 +170,13 @@ export const softplus = (x: Tensor, opts: { beta?: number; threshold?: number } 
 export const gelu = (x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): Tensor =>
   apply("gelu", [x], { approximate: opts.approximate ?? "none" });
 /** x ** exponent for a number exponent. */
-export const powScalar = (x: Tensor, exponent: number): Tensor =>
+export function powScalar(x: Tensor, exponent: number): Tensor {
+  const intBase = x.dtype === "int32" || x.dtype === "bool";
+  if (intBase && Number.isInteger(exponent) && exponent < 0) {
+    throw new DTypeError(`pow: integers to negative integer powers are not allowed (${x.dtype} tensor of shape [${x.shape.join(", ")}] ** ${exponent})`);
+  }
   // An integer tensor to a fractional power is float, as in PyTorch.
-  apply("pow_scalar", [Number.isInteger(exponent) ? x : castTo(x, floatType(x))], { exponent });
+  return apply("pow_scalar", [Number.isInteger(exponent) ? x : castTo(x, floatType(x))], { exponent });
+}
 /** base ** x for a number base. */
 export const rpowScalar = (base: number, x: Tensor): Tensor => apply("rpow_scalar", [x], { base });
