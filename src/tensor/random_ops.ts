@@ -13,8 +13,14 @@ import { backend } from "../backend/registry.js";
 
 /** The global generator of the torch side (`torch.manualSeed`). */
 export const defaultGenerator = new TorchGenerator();
+// The tf side's stream is keyed off its seed through a mixing step, so that tf.random.setSeed(s)
+// and torch.manualSeed(s) do not hand both dialects the very same numbers.
+function tfStreamSeed(seed: number): bigint {
+  return (BigInt.asUintN(32, BigInt(Math.trunc(seed))) * 0x9e3779b97f4a7c15n + 0x7f4a7c15n) & 0xffffffffffffffffn;
+}
+
 /** The generator of the tf side (`tf.random.setSeed`); seeded, so runs are reproducible by default. */
-export const tfGenerator = new TorchGenerator(0);
+export const tfGenerator = new TorchGenerator(tfStreamSeed(0));
 
 export interface RandomOptions extends CreateOptions {
   generator?: TorchGenerator;
@@ -27,7 +33,7 @@ export function manualSeed(seed: number | bigint): void {
 
 /** Seeds the tf-side generator, as tf.random.set_seed. */
 export function tfSetSeed(seed: number): void {
-  tfGenerator.manualSeed(seed);
+  tfGenerator.manualSeed(tfStreamSeed(seed));
 }
 
 function floatTensor(op: string, shape: readonly number[], opts: RandomOptions | undefined): Tensor {
