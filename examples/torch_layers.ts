@@ -4,7 +4,7 @@
  * Run: node dist/examples/torch_layers.js
  */
 import { torch, RandomState } from "../src/index.js";
-import { generateData } from "./torch_data.js";
+import { generateData } from "../src/article/data.js";
 
 const rng = new RandomState(0); // np.random.seed(0)
 const { x, y } = generateData(rng);
