@@ -4,15 +4,18 @@
  */
 import { registerBackend } from "./backend/registry.js";
 import { jsBackend } from "./backend/js/index.js";
+import { installWasmBackend } from "./backend/wasm/index.js";
 import "./ops/methods.js";
 
 registerBackend(jsBackend);
+installWasmBackend(); // current where WebAssembly SIMD exists; DUOGRAD_BACKEND=js|wasm overrides
 
 export { Tensor } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
 export { DuogradError, ShapeError, DTypeError, IndexError, AutogradError, ValueError } from "./tensor/errors.js";
 export { setBackend, getBackendName, listBackends, registerBackend } from "./backend/registry.js";
 export type { Backend } from "./backend/backend.js";
+export { setNumThreads, getNumThreads } from "./backend/wasm/index.js";
 export * from "./ops/api.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad_mode.js";
 export { backward, grad, type GradOptions } from "./autograd/engine.js";
@@ -21,3 +24,4 @@ export { opNames } from "./ops/table.js";
 export { manualSeed, rand, randn, randint, randperm, uniform_, normal_, bernoulliMask, defaultGenerator, tfGenerator, tfSetSeed, tfUniform, tfNormal } from "./tensor/random_ops.js";
 export { RandomState, TorchGenerator } from "./tensor/random/index.js";
 export * as torch from "./torch/index.js";
+export * as tf from "./tf/index.js";

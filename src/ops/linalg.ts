@@ -6,12 +6,16 @@ import { apply } from "./apply.js";
 import type { RuleSet } from "./rule.js";
 import { castTo, computeType, empty } from "./util.js";
 import { sumTo } from "./reduce.js";
-import { squeeze, transpose, unsqueeze } from "./shape.js";
+import { squeeze, unsqueeze } from "./shape.js";
 
 declare module "./rule.js" {
   interface OpAttrs {
-    /** Batched product of ≥2-D operands with broadcast batch dims. */
-    matmul: {};
+    /**
+     * Batched product of ≥2-D operands with broadcast batch dims. `transA` means `a` holds Aᵀ
+     * ([…, k, m]) and the product uses A; likewise `transB` ([…, n, k]). The kernels read the
+     * transposed layout directly, so backward passes (g·Bᵀ, Aᵀ·g) copy nothing.
+     */
+    matmul: { transA?: boolean; transB?: boolean };
   }
 }
 
@@ -36,10 +40,10 @@ function batchOffsets(batch: readonly number[], own: readonly number[], matSize:
 
 export const linalgRules: RuleSet<"matmul"> = {
   matmul: {
-    forward([a, b]) {
-      const m = a.shape[a.ndim - 2];
-      const k = a.shape[a.ndim - 1];
-      const n = b.shape[b.ndim - 1];
+    forward([a, b], { transA = false, transB = false }) {
+      const m = a.shape[a.ndim - (transA ? 1 : 2)];
+      const k = a.shape[a.ndim - (transA ? 2 : 1)];
+      const n = b.shape[b.ndim - (transB ? 2 : 1)];
       const ab = a.shape.slice(0, -2);
       const bb = b.shape.slice(0, -2);
       const batch = broadcastShapes("matmul", ab, bb);
@@ -51,18 +55,46 @@ export const linalgRules: RuleSet<"matmul"> = {
         n,
         aOffsets: batchOffsets(batch, ab, m * k),
         bOffsets: batchOffsets(batch, bb, k * n),
-        transA: false,
-        transB: false,
+        transA,
+        transB,
       });
       return out;
     },
-    vjp: (g, [a, b], _o, _a, needs) => [
-      needs[0] ? sumTo(matmul(g, transpose(b, -1, -2)), a.shape) : null,
-      needs[1] ? sumTo(matmul(transpose(a, -1, -2), g), b.shape) : null,
+    // C = op(A)·op(B), g = dC. Each gradient is again one product with transpose flags, in the
+    // stored layout of its operand: dA = g·op(B)ᵀ (stored transposed: op(B)·gᵀ), dB = op(A)ᵀ·g
+    // (stored transposed: gᵀ·op(A)).
+    vjp: (g, [a, b], _o, { transA = false, transB = false }, needs) => [
+      needs[0] ? sumTo(transA ? mm(b, g, transB, true) : mm(g, b, false, !transB), a.shape) : null,
+      needs[1] ? sumTo(transB ? mm(g, a, true, transA) : mm(a, g, !transA, false), b.shape) : null,
     ],
     saves: [0, 1],
   },
 };
+
+function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  return apply("matmul", [a, b], transA || transB ? { transA, transB } : {});
+}
+
+/**
+ * Batched matrix product of ≥2-D operands with either one read transposed, without copying:
+ * op(a)·op(b) where op(x) is xᵀ (its last two dims swapped) when the flag is set. Batch dims
+ * broadcast. Differentiable; `matmulT(x, w, false, true)` is `x @ w.T` (a linear layer).
+ * @example matmulT(x, w, false, true) // [128, 784] @ [256, 784]ᵀ -> [128, 256]
+ */
+export function matmulT(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  if (a.ndim < 2 || b.ndim < 2) {
+    throw new ShapeError(`matmulT: both arguments need at least 2 dimensions, but they are ${a.ndim}D and ${b.ndim}D`);
+  }
+  if (a.dtype === "bool" || b.dtype === "bool") throw new DTypeError(`matmulT: not implemented for bool tensors`);
+  const ka = a.shape[a.ndim - (transA ? 2 : 1)];
+  const kb = b.shape[b.ndim - (transB ? 1 : 2)];
+  if (ka !== kb) {
+    const desc = (t: Tensor, tr: boolean) => `${dims(t)}${tr ? " transposed" : ""}`;
+    throw new ShapeError(`matmulT: mat1 and mat2 shapes cannot be multiplied (${desc(a, transA)} and ${desc(b, transB)})`);
+  }
+  broadcastShapes("matmulT", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  return mm(a, b, transA, transB);
+}
 
 const dims = (t: Tensor) => (t.ndim === 2 ? `${t.shape[0]}x${t.shape[1]}` : fmtShape(t.shape));
 

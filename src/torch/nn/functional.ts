@@ -9,7 +9,7 @@ import * as U from "../../ops/unary.js";
 import { add, clamp, div, eq } from "../../ops/binary.js";
 import { amax, norm } from "../../ops/reduce.js";
 import { transpose, unsqueeze } from "../../ops/shape.js";
-import { matmul } from "../../ops/linalg.js";
+import { matmul, matmulT } from "../../ops/linalg.js";
 import { dropout as coreDropout } from "../../ops/dropout.js";
 
 export { relu, sigmoid, tanh, silu, elu, leakyRelu, gelu } from "../../ops/unary.js";
@@ -73,7 +73,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (weight.ndim !== 2 && weight.ndim !== 1) {
     throw new ShapeError(`linear: weight must be 1-D or 2-D ([out_features, in_features]), got ${fmtShape(weight.shape)}`);
   }
-  const y = matmul(x, weight.ndim === 2 ? transpose(weight, 0, 1) : weight);
+  // x·Wᵀ reads W transposed in place (no copy of W forward or backward); shape errors keep the old path's message.
+  const y =
+    weight.ndim === 2 && x.ndim >= 2 && x.shape[x.ndim - 1] === weight.shape[1]
+      ? matmulT(x, weight, false, true)
+      : matmul(x, weight.ndim === 2 ? transpose(weight, 0, 1) : weight);
   return bias === null ? y : add(y, bias);
 }
 

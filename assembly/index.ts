@@ -1,0 +1,5 @@
+// The WebAssembly kernels of duograd's "wasm" backend (src/backend/wasm). Pointers are byte
+// offsets into the memory the host imports; the host owns all allocation.
+export { sgemm, scratchBytes } from "./matmul";
+export { binary2d, compare2d, unary } from "./elementwise";
+export { sumAxis } from "./reduce";

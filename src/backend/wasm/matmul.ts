@@ -1,0 +1,98 @@
+// float32 matrix products on the packed f32x4 kernel (assembly/matmul.ts), split over worker
+// threads when large; everything else (float64, int32, tiny products) runs the JS kernel.
+import type { TypedArray } from "../../tensor/dtype.js";
+import type { MatmulLayout } from "../backend.js";
+import { matmul as jsMatmul } from "../js/matmul.js";
+import { plainRuntime, sharedRuntime, type WasmRuntime } from "./runtime.js";
+import { getNumThreads, readyWorkers, type Pool } from "./threads.js";
+
+/**
+ * The JS kernel runs products of fewer multiply-adds than this, or with fewer output elements
+ * than MIN_OUTPUTS (dot-product shapes such as W1's backward [1,200]·[200,1], where packing
+ * mostly padded 4×8 tiles costs more than the scalar loop: 1.8 µs against 0.4). Measured: wasm
+ * wins from 8×8×8 (0.19 µs against 1.0) and at [200,1]·[1,1] (0.7 against 1.0).
+ */
+const MIN_MACS = 256;
+const MIN_OUTPUTS = 16;
+/** From this many multiply-adds per matrix (~0.2 ms on one thread), a product is split over threads. */
+const THREAD_MACS = 1 << 22;
+/** A thread's slice is at least this many rows or columns, so tiles stay full. */
+const MIN_SLICE = 32;
+
+let threaded = 0;
+/** How many products ran split over threads so far (for tests and benchmarks). */
+export function threadedProducts(): number {
+  return threaded;
+}
+
+export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, l: MatmulLayout): void {
+  const { m, k, n } = l;
+  if (m * k * n < MIN_MACS || m * n < MIN_OUTPUTS || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array)) {
+    jsMatmul(a, b, out, l);
+    return;
+  }
+  // Large products go to the shared memory once its workers are up; the rest to the plain one.
+  const threads = Math.min(getNumThreads(), Math.floor(Math.max(m, n) / MIN_SLICE));
+  let rt: WasmRuntime | null = null;
+  let pool: Pool | null = null;
+  if (threads > 1 && m * n * k >= THREAD_MACS) {
+    const s = sharedRuntime();
+    pool = s === null ? null : readyWorkers(s, threads - 1);
+    if (pool !== null) rt = s;
+  }
+  rt ??= plainRuntime();
+  if (rt === null || !product(rt, pool, threads, a, b, out, l)) jsMatmul(a, b, out, l);
+}
+
+function product(rt: WasmRuntime, pool: Pool | null, threads: number, a: Float32Array, b: Float32Array, out: Float32Array, l: MatmulLayout): boolean {
+  const { m, k, n, transA, transB } = l;
+  rt.reset();
+  const pa = rt.put(a);
+  const pb = b === a ? pa : rt.put(b);
+  const pc = rt.alloc(out.length * 4);
+  if (pa < 0 || pb < 0 || pc < 0) return false; // beyond the wasm memory: the JS kernel copes
+  // Element strides of A (i, p) and B (p, j) in their stored layouts.
+  const ars = transA ? 1 : k;
+  const acs = transA ? m : 1;
+  const brs = transB ? 1 : n;
+  const bcs = transB ? k : 1;
+  const batches = l.aOffsets.length;
+  for (let bi = 0; bi < batches; bi++) {
+    const ao = pa + l.aOffsets[bi] * 4;
+    const bo = pb + l.bOffsets[bi] * 4;
+    const co = pc + bi * m * n * 4;
+    if (pool === null) rt.kernels.sgemm(m, n, k, ao, ars, acs, bo, brs, bcs, co, n, 0, rt.scratch(0));
+    else parallel(rt, pool, threads, m, n, k, ao, ars, acs, bo, brs, bcs, co);
+  }
+  rt.get(pc, out);
+  return true;
+}
+
+/** One product C = A·B (C contiguous, m×n) split over the caller and `threads - 1` workers. */
+function parallel(rt: WasmRuntime, pool: Pool, threads: number, m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number): void {
+  // Split the longer side of C into slices (multiples of the 4×8 tile); the caller takes the
+  // first, workers the rest.
+  const byRows = m >= n;
+  const len = byRows ? m : n;
+  const unit = byRows ? 4 : 8;
+  const slice = Math.ceil(len / threads / unit) * unit;
+  const jobs: number[][] = [];
+  for (let t = 0, s = 0; s < len; t++, s += slice) {
+    const e = Math.min(len, s + slice);
+    jobs.push(
+      byRows
+        ? [e - s, n, k, a + s * ars * 4, ars, acs, b, brs, bcs, c + s * n * 4, n, 0, rt.scratch(t)]
+        : [m, e - s, k, a, ars, acs, b + s * bcs * 4, brs, bcs, c + s * 4, n, 0, rt.scratch(t)],
+    );
+  }
+  threaded++;
+  for (let t = 1; t < jobs.length; t++) pool.post(t - 1, jobs[t]);
+  const j = jobs[0];
+  rt.kernels.sgemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12]);
+  let ok = true;
+  for (let t = 1; t < jobs.length; t++) ok = pool.wait(t - 1) && ok;
+  if (!ok) {
+    // A worker's slice failed (it trapped): redo the whole product here.
+    rt.kernels.sgemm(m, n, k, a, ars, acs, b, brs, bcs, c, n, 0, rt.scratch(0));
+  }
+}

@@ -1,0 +1,54 @@
+// float32 sums in wasm SIMD (assembly/reduce.ts) when the reduced axes are one contiguous run
+// of dims (all of them, the leading ones for a bias gradient, the last one for a row sum); the
+// sum is accumulated in float64 as the JS kernel does. Other reductions run the JS kernels.
+import type { TypedArray } from "../../tensor/dtype.js";
+import type { Shape } from "../../tensor/shape.js";
+import type { ReduceKernel } from "../backend.js";
+import { reduce as jsReduce } from "../js/reduce.js";
+import { plainRuntime } from "./runtime.js";
+
+/** Below this many input elements the JS loop is as fast as the call and the copy. */
+const MIN_ELEMENTS = 64;
+
+export function reduce(op: ReduceKernel, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
+  const n = x.length;
+  if (op !== "sum" || n < MIN_ELEMENTS || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
+    jsReduce(op, x, shape, axes, out);
+    return;
+  }
+  // View x as [outer, r, inner] with the reduced axes (ignoring size-1 ones) forming r.
+  let first = -1;
+  let last = -1;
+  let contiguous = true;
+  for (const ax of axes) {
+    if (shape[ax] === 1) continue;
+    if (first < 0) first = ax;
+    else for (let d = last + 1; d < ax; d++) if (shape[d] !== 1) contiguous = false;
+    last = ax;
+  }
+  const rt = contiguous ? plainRuntime() : null;
+  if (rt === null) {
+    jsReduce(op, x, shape, axes, out);
+    return;
+  }
+  let outer = 1;
+  let r = 1;
+  let inner = 1;
+  if (first < 0) {
+    inner = n; // only size-1 axes reduced: a copy
+  } else {
+    for (let d = 0; d < first; d++) outer *= shape[d];
+    for (let d = first; d <= last; d++) r *= shape[d];
+    for (let d = last + 1; d < shape.length; d++) inner *= shape[d];
+  }
+  rt.reset();
+  const px = rt.put(x);
+  const po = rt.alloc(out.length * 4);
+  const acc = rt.alloc(inner * 8);
+  if (px < 0 || po < 0 || acc < 0) {
+    jsReduce(op, x, shape, axes, out);
+    return;
+  }
+  rt.kernels.sumAxis(px, outer, r, inner, po, acc);
+  rt.get(po, out);
+}

@@ -1,0 +1,330 @@
+// The wasm backend's kernels against the JS backend's, on random shapes: odd sizes, every
+// transpose variant, broadcast batches, sizes that cross the packing blocks, and threads.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { jsBackend } from "../src/backend/js/index.js";
+import { wasmBackend, setNumThreads, getNumThreads, wasmSimdSupported } from "../src/backend/wasm/index.js";
+import { threadedProducts } from "../src/backend/wasm/matmul.js";
+import { plainRuntime } from "../src/backend/wasm/runtime.js";
+import type { BinaryKernel, MatmulLayout, ReduceKernel, UnaryKernel } from "../src/backend/backend.js";
+import { getBackendName, gradcheck, gradgradcheck, listBackends, matmul, matmulT, randn, setBackend, tensor, transpose } from "../src/index.js";
+
+// A small seeded generator, so failures reproduce.
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = rng(12345);
+const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+const floats = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
+
+const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Batch offsets for broadcast batch dims, as src/ops/linalg.ts computes them. */
+function offsets(batch: number[], own: number[], size: number): Int32Array {
+  const lead = batch.length - own.length;
+  const ownStrides = own.map((_, d) => numel(own.slice(d + 1)));
+  const out = new Int32Array(numel(batch));
+  for (let i = 0; i < out.length; i++) {
+    let rem = i;
+    let o = 0;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      const idx = rem % batch[d];
+      rem = Math.floor(rem / batch[d]);
+      if (d >= lead && own[d - lead] !== 1) o += idx * ownStrides[d - lead];
+    }
+    out[i] = o * size;
+  }
+  return out;
+}
+
+/** Checks a wasm float32 product against the exact (float64) one, within a summation-order bound. */
+function checkMatmul(m: number, k: number, n: number, transA: boolean, transB: boolean, aBatch: number[] = [], bBatch: number[] = []): void {
+  const batch = aBatch.length >= bBatch.length ? aBatch.map((d, i) => Math.max(d, bBatch[i - (aBatch.length - bBatch.length)] ?? 1)) : bBatch.map((d, i) => Math.max(d, aBatch[i - (bBatch.length - aBatch.length)] ?? 1));
+  const a = floats(numel(aBatch) * m * k);
+  const b = floats(numel(bBatch) * k * n);
+  const layout: MatmulLayout = { m, k, n, aOffsets: offsets(batch, aBatch, m * k), bOffsets: offsets(batch, bBatch, k * n), transA, transB };
+  const got = new Float32Array(numel(batch) * m * n);
+  wasmBackend.matmul(a, b, got, layout);
+  const exact = new Float64Array(got.length);
+  jsBackend.matmul(Float64Array.from(a), Float64Array.from(b), exact, layout);
+  const absRef = new Float64Array(got.length);
+  jsBackend.matmul(Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs), absRef, layout);
+  for (let i = 0; i < got.length; i++) {
+    // float32 rounding of k products and k sums, in any order.
+    const tol = 2 * (k + 2) * 2 ** -24 * absRef[i] + 1e-30;
+    if (!(Math.abs(got[i] - exact[i]) <= tol)) {
+      assert.fail(`matmul ${m}x${k}x${n} transA=${transA} transB=${transB} batch ${JSON.stringify([aBatch, bBatch])}: element ${i} is ${got[i]}, exact ${exact[i]} (tolerance ${tol})`);
+    }
+  }
+}
+
+test("the wasm backend is registered and current unless DUOGRAD_BACKEND says otherwise", () => {
+  assert.ok(wasmSimdSupported(), "Node 20 has WebAssembly SIMD");
+  assert.ok(listBackends().includes("wasm"));
+  assert.equal(getBackendName(), process.env.DUOGRAD_BACKEND || "wasm");
+});
+
+test("matmul: every transpose variant on odd and random shapes matches the exact product", () => {
+  setNumThreads(1);
+  const shapes: [number, number, number][] = [[1, 1, 2048], [3, 5, 7], [4, 8, 64], [5, 9, 65], [13, 1, 300], [1, 17, 129], [33, 31, 29], [64, 64, 64]];
+  for (let i = 0; i < 12; i++) shapes.push([int(1, 70), int(1, 70), int(1, 90)]);
+  for (const [m, k, n] of shapes) {
+    for (const ta of [false, true]) for (const tb of [false, true]) checkMatmul(m, k, n, ta, tb);
+  }
+});
+
+test("matmul: sizes crossing the packing blocks (k > 256, m > 128, n > 512)", () => {
+  setNumThreads(1);
+  checkMatmul(131, 300, 517, false, false);
+  checkMatmul(129, 257, 515, true, true);
+  checkMatmul(130, 513, 9, false, true);
+  checkMatmul(7, 600, 520, true, false);
+});
+
+test("matmul: broadcast batches read each operand at its batch offset", () => {
+  setNumThreads(1);
+  checkMatmul(9, 13, 11, false, false, [3], [3]);
+  checkMatmul(9, 13, 11, true, false, [2, 3], [3]);
+  checkMatmul(9, 13, 11, false, true, [1, 4], [2, 1]);
+  checkMatmul(17, 33, 20, true, true, [5], []);
+});
+
+test("matmul: float64, int32 and tiny products go to the JS kernel with identical results", () => {
+  const layout: MatmulLayout = { m: 3, k: 4, n: 5, aOffsets: [0], bOffsets: [0], transA: false, transB: true };
+  const a = Float64Array.from(floats(12));
+  const b = Float64Array.from(floats(20));
+  const x = new Float64Array(15);
+  const y = new Float64Array(15);
+  wasmBackend.matmul(a, b, x, layout);
+  jsBackend.matmul(a, b, y, layout);
+  assert.deepEqual(x, y);
+  const ai = Int32Array.from({ length: 12 }, () => int(-5, 5));
+  const bi = Int32Array.from({ length: 20 }, () => int(-5, 5));
+  const xi = new Int32Array(15);
+  const yi = new Int32Array(15);
+  wasmBackend.matmul(ai, bi, xi, layout);
+  jsBackend.matmul(ai, bi, yi, layout);
+  assert.deepEqual(xi, yi);
+});
+
+test("matmul on 2 threads matches the exact product in every transpose variant", async () => {
+  setNumThreads(2);
+  assert.equal(getNumThreads(), 2);
+  // Workers start on first demand and take jobs once ready.
+  const before = threadedProducts();
+  for (let i = 0; i < 100 && threadedProducts() === before; i++) {
+    checkMatmul(256, 64, 256, false, false);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(threadedProducts() > before, "a product large enough ran on two threads");
+  for (const ta of [false, true]) for (const tb of [false, true]) {
+    checkMatmul(259, 70, 130, ta, tb); // split by rows, ragged last slice
+    checkMatmul(70, 65, 301, ta, tb); // split by columns
+  }
+  checkMatmul(130, 40, 140, true, false, [3], [1]);
+  setNumThreads(1);
+});
+
+test("a process that used worker threads exits by itself", () => {
+  const entry = fileURLToPath(new URL("../src/index.js", import.meta.url));
+  const script = `
+    const dg = await import(${JSON.stringify("file://" + entry)});
+    dg.setNumThreads(2);
+    const x = dg.randn([300, 300]);
+    for (let i = 0; i < 30; i++) { x.matmul(x); await new Promise((r) => setTimeout(r, 5)); }
+    console.log("done");
+  `;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60000 });
+  assert.equal(r.signal, null, "the process did not exit on its own");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /done/);
+});
+
+// Values where the kernels' edge cases live: NaN, infinities, signed zeros, tiny and huge.
+function specials(n: number): Float32Array {
+  const v = floats(n);
+  const odd = [NaN, Infinity, -Infinity, 0, -0, 1e-40, 3e38, -3e38, 1, -1];
+  for (let i = 0; i < n; i += 7) v[i] = odd[int(0, odd.length - 1)];
+  return v;
+}
+
+function sameFloats(got: Float32Array, want: Float32Array, what: string): void {
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < got.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (!(g === w || (g !== g && w !== w))) assert.fail(`${what}: element ${i} is ${g}, the JS kernel gives ${w}`);
+  }
+}
+
+test("binary: + − × ÷ max min and comparisons with every broadcast pattern equal the JS kernel exactly", () => {
+  const ops: BinaryKernel[] = ["add", "sub", "mul", "div", "maximum", "minimum", "pow", "atan2"];
+  // Every case has at least 128 output elements (the wasm threshold) except the last.
+  const cases: [number[], number[]][] = [
+    [[300], [300]],
+    [[257], [1]],
+    [[1], [131]],
+    [[], [170]],
+    [[13, 17], [17]],
+    [[13, 17], [13, 1]],
+    [[13, 1], [1, 17]],
+    [[4, 6, 13], [6, 1]],
+    [[3, 4, 5, 6], [1, 4, 1, 1]],
+    [[2, 3, 9, 11], [2, 1, 9, 1]],
+    [[5, 1, 17], [5, 3, 17]],
+    [[8], [8]], // below the wasm threshold
+  ];
+  for (const op of ops) {
+    for (const [as, bs] of cases) {
+      const outShape = as.length >= bs.length ? as.map((d, i) => Math.max(d, bs[i - (as.length - bs.length)] ?? 1)) : bs.map((d, i) => Math.max(d, as[i - (bs.length - as.length)] ?? 1));
+      const a = specials(numel(as));
+      const b = specials(numel(bs));
+      const got = new Float32Array(numel(outShape));
+      const want = new Float32Array(numel(outShape));
+      wasmBackend.binary(op, a, as, b, bs, got, outShape);
+      jsBackend.binary(op, a, as, b, bs, want, outShape);
+      sameFloats(got, want, `${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`);
+    }
+  }
+  // Comparisons write bool bytes.
+  const cmps: BinaryKernel[] = ["eq", "ne", "lt", "le", "gt", "ge"];
+  for (const op of cmps) {
+    for (const [as, bs] of cases) {
+      const outShape = as.length >= bs.length ? as.map((d, i) => Math.max(d, bs[i - (as.length - bs.length)] ?? 1)) : bs.map((d, i) => Math.max(d, as[i - (bs.length - as.length)] ?? 1));
+      const a = specials(numel(as));
+      const b = specials(numel(bs));
+      // Equal values somewhere, so eq/le/ge see ties.
+      for (let i = 0; i < Math.min(a.length, b.length); i += 5) a[i] = b[i];
+      const got = new Uint8Array(numel(outShape));
+      const want = new Uint8Array(numel(outShape));
+      wasmBackend.binary(op, a, as, b, bs, got, outShape);
+      jsBackend.binary(op, a, as, b, bs, want, outShape);
+      assert.deepEqual(got, want, `${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`);
+    }
+  }
+  // The same buffer as both operands, and float64 (JS kernel).
+  const a = floats(200);
+  const got = new Float32Array(200);
+  const want = new Float32Array(200);
+  wasmBackend.binary("mul", a, [200], a, [200], got, [200]);
+  jsBackend.binary("mul", a, [200], a, [200], want, [200]);
+  sameFloats(got, want, "mul with itself");
+  const d = Float64Array.from(floats(100));
+  const g64 = new Float64Array(100);
+  const w64 = new Float64Array(100);
+  wasmBackend.binary("add", d, [100], d, [100], g64, [100]);
+  jsBackend.binary("add", d, [100], d, [100], w64, [100]);
+  assert.deepEqual(g64, w64);
+});
+
+test("unary: neg abs sqrt relu square reciprocal equal the JS kernel exactly (others delegate)", () => {
+  const ops: UnaryKernel[] = ["neg", "abs", "sqrt", "relu", "square", "reciprocal", "exp", "tanh", "copy"];
+  for (const op of ops) {
+    for (const n of [1, 63, 127, 128, 129, 1000, 4099]) {
+      const x = specials(n);
+      const got = new Float32Array(n);
+      const want = new Float32Array(n);
+      wasmBackend.unary(op, x, got, 0, 0);
+      jsBackend.unary(op, x, want, 0, 0);
+      sameFloats(got, want, `${op} n=${n}`);
+    }
+  }
+});
+
+test("reduce: sums over contiguous axis runs match the JS kernel; other reductions delegate", () => {
+  const cases: [number[], number[]][] = [
+    [[1000], [0]],
+    [[37, 41], [0]],
+    [[37, 41], [1]],
+    [[5, 7, 9], [1]],
+    [[5, 7, 9], [0, 1]],
+    [[5, 7, 9], [1, 2]],
+    [[5, 7, 9], [0, 2]], // not one run: JS kernel
+    [[4, 1, 30], [1]], // only a size-1 axis
+    [[3, 1, 5, 1, 7], [0, 1, 2]],
+    [[6, 5], [0, 1]],
+  ];
+  const ops: ReduceKernel[] = ["sum", "max", "prod"];
+  for (const op of ops) {
+    for (const [shape, axes] of cases) {
+      const x = floats(numel(shape));
+      const outShape = shape.filter((_, d) => !axes.includes(d));
+      const got = new Float32Array(numel(outShape));
+      const want = new Float32Array(numel(outShape));
+      wasmBackend.reduce(op, x, shape, axes, got);
+      jsBackend.reduce(op, x, shape, axes, want);
+      for (let i = 0; i < got.length; i++) {
+        // Both sum in float64; only the order differs, so the float32 results agree to an ulp.
+        const tol = op === "sum" ? 2 ** -23 * Math.abs(want[i]) + 1e-12 * numel(shape) : 0;
+        assert.ok(Math.abs(got[i] - want[i]) <= tol, `${op} ${JSON.stringify(shape)} over ${JSON.stringify(axes)}: ${got[i]} vs ${want[i]}`);
+      }
+    }
+  }
+});
+
+test("the public API gives the same results on both backends", () => {
+  const before = getBackendName();
+  try {
+    const a = randn([70, 90]);
+    const b = randn([90, 40]);
+    setBackend("js");
+    const y1 = matmul(a, b).add(tensor(1.5)).relu().sum(0);
+    setBackend("wasm");
+    const y2 = matmul(a, b).add(tensor(1.5)).relu().sum(0);
+    const d = y1.sub(y2).abs().max().item();
+    assert.ok(d < 1e-3, `difference ${d}`);
+  } finally {
+    setBackend(before);
+  }
+});
+
+test("matmulT: transposed operands read in place give x.T products, with first and second derivatives", () => {
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ab, bb] of [[[], []], [[2], []], [[3, 1], [2]]] as number[][][]) {
+      const a = randn([...ab, ...(ta ? [4, 3] : [3, 4])], { dtype: "float64", requiresGrad: true });
+      const b = randn([...bb, ...(tb ? [5, 4] : [4, 5])], { dtype: "float64", requiresGrad: true });
+      const want = matmul(ta ? transpose(a, -1, -2) : a, tb ? transpose(b, -1, -2) : b);
+      const got = matmulT(a, b, ta, tb);
+      assert.deepEqual(got.shape, want.shape);
+      assert.ok(got.sub(want).abs().max().item() < 1e-12);
+      const f = (x: typeof a, y: typeof b) => matmulT(x, y, ta, tb);
+      assert.ok(gradcheck(f, [a, b]));
+      assert.ok(gradgradcheck(f, [a, b]));
+    }
+  }
+  assert.throws(() => matmulT(randn([3, 4]), randn([3, 5]), false, false), /matmulT: mat1 and mat2 shapes cannot be multiplied \(3x4 and 3x5\)/);
+});
+
+test("a training loop keeps the wasm memory at a steady size", () => {
+  const before = getBackendName();
+  setBackend("wasm");
+  try {
+    const x = randn([256, 32]);
+    const w = randn([32, 8], { requiresGrad: true });
+    const step = () => {
+      const loss = matmul(x, w).relu().square().mean();
+      loss.backward();
+      w.grad = null;
+    };
+    for (let i = 0; i < 50; i++) step();
+    const size = plainRuntime()!.memory.buffer.byteLength;
+    for (let i = 0; i < 2000; i++) step();
+    assert.equal(plainRuntime()!.memory.buffer.byteLength, size);
+  } finally {
+    setBackend(before);
+  }
+});
+
+test("setNumThreads rejects a non-positive or fractional count", () => {
+  assert.throws(() => setNumThreads(0), /setNumThreads: expected a positive integer number of threads, got 0/);
+  assert.throws(() => setNumThreads(1.5), /got 1.5/);
+});
