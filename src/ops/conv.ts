@@ -16,20 +16,7 @@ import { matmul } from "./linalg.js";
  * is implied by `oh`/`ow`: taps that fall outside the image read the pad value, so asymmetric
  * padding ("same" with an even kernel) and pooling's ceil mode need nothing more.
  */
-export interface WindowAttrs {
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
-  h: number;
-  w: number;
-  oh: number;
-  ow: number;
-}
+export type WindowAttrs = Omit<WindowGeometry, "n" | "c">;
 
 declare module "./rule.js" {
   interface OpAttrs {
