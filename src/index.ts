@@ -25,3 +25,5 @@ export { manualSeed, rand, randn, randint, randperm, uniform_, normal_, bernoull
 export { RandomState, TorchGenerator } from "./tensor/random/index.js";
 export * as torch from "./torch/index.js";
 export * as tf from "./tf/index.js";
+export * as io from "./io/index.js";
+export * as onnx from "./io/onnx/index.js";

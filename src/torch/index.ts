@@ -27,6 +27,7 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as autograd from "./autograd.js";
 export * as utils from "./utils/index.js";
+export { save, load, saveBytes } from "./serialization.js";
 
 export const float32: DType = "float32";
 export const float: DType = "float32";

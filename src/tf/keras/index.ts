@@ -14,3 +14,4 @@ export * as regularizers from "./regularizers.js";
 export * as activations from "./activations.js";
 export * as utils from "./utils.js";
 export * as backend from "./backend.js";
+export * as models from "./models.js";
