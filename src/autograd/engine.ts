@@ -22,77 +22,117 @@ function accumulate<K>(map: Map<K, Tensor>, key: K, g: Tensor): void {
   map.set(key, prev === undefined ? g : add(prev, g));
 }
 
+/** Numbers the engine's runs, so nodes can carry per-run marks (Node._run/_idx) instead of Sets and Maps. */
+let runCounter = 0;
+
 /**
  * The one engine: reverse topological order (by node creation), no recursion, gradients summed
  * on fan-out. Returns the targets' gradients (null where unreachable) when `targets` is given.
+ *
+ * Backward passes of small graphs run at every training step, so the bookkeeping avoids per-run
+ * Sets and Maps for nodes: each collected node is marked with this run's number and its slot in
+ * `nodes`, and pending gradients live in an array by slot.
  */
 export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: EngineOptions): (Tensor | null)[] {
   const { filter, targets } = opts;
-  const inGraph = (n: Node | null): n is Node => n !== null && (filter === null || filter(n));
+  const run = ++runCounter;
+  const passes = (n: Node): boolean => filter === null || filter(n);
 
   // Reachable nodes, by an explicit stack (deep graphs must not overflow the call stack).
   const nodes: Node[] = [];
-  const seen = new Set<Node>();
   const stack: Node[] = [];
-  for (const r of roots) if (inGraph(r.gradFn) && !seen.has(r.gradFn)) (seen.add(r.gradFn), stack.push(r.gradFn));
+  for (let i = 0; i < roots.length; i++) {
+    const f = roots[i].gradFn;
+    if (f !== null && f._run !== run && passes(f)) {
+      f._run = run;
+      stack.push(f);
+    }
+  }
   while (stack.length) {
     const n = stack.pop()!;
     nodes.push(n);
-    for (const p of n.inputFns) {
-      if (inGraph(p) && !seen.has(p)) {
-        seen.add(p);
+    const fns = n.inputFns;
+    for (let i = 0; i < fns.length; i++) {
+      const p = fns[i];
+      if (p !== null && p._run !== run && passes(p)) {
+        p._run = run;
         stack.push(p);
       }
     }
   }
-  nodes.sort((a, b) => b.seq - a.seq);
+  // A chain (the usual training graph) comes out of the walk already in order: skip the sort then.
+  let sorted = true;
+  for (let i = 1; i < nodes.length && sorted; i++) sorted = nodes[i - 1].seq > nodes[i].seq;
+  if (!sorted) nodes.sort((a, b) => b.seq - a.seq);
+  for (let i = 0; i < nodes.length; i++) nodes[i]._idx = i;
+  // A node's slot in this run, or -1 if it is not in the graph. The marks are only overwritten by
+  // a nested run over shared nodes; the search keeps that case correct.
+  const slot = (p: Node | null): number => (p === null ? -1 : p._run === run ? p._idx : nodes.indexOf(p));
 
   // With targets, only nodes on a path to a target need their VJP run.
-  let needed: Set<Node> | null = null;
+  let needed: boolean[] | null = null;
   const targetSet = targets ? new Set(targets) : null;
   if (targetSet) {
-    needed = new Set();
+    needed = new Array<boolean>(nodes.length).fill(false);
     for (let i = nodes.length - 1; i >= 0; i--) {
       const n = nodes[i];
-      if (n.inputs.some((x, i) => targetSet.has(x) || (inGraph(n.inputFns[i]) && needed!.has(n.inputFns[i]!)))) needed.add(n);
+      for (let k = 0; k < n.inputs.length; k++) {
+        const j = slot(n.inputFns[k]);
+        if (targetSet.has(n.inputs[k]) || (j >= 0 && needed[j])) {
+          needed[i] = true;
+          break;
+        }
+      }
     }
   }
 
-  const nodeGrads = new Map<Node, Tensor>();
+  const nodeGrads = new Array<Tensor | undefined>(nodes.length);
   const leafGrads = new Map<Tensor, Tensor>();
   const prevMode = isGradEnabled();
   setGradEnabled(opts.createGraph);
   try {
-    roots.forEach((r, i) => {
-      if (inGraph(r.gradFn)) accumulate(nodeGrads, r.gradFn, rootGrads[i]);
-      else accumulate(leafGrads, r, rootGrads[i]);
-    });
-    for (const n of nodes) {
-      const g = nodeGrads.get(n);
+    for (let i = 0; i < roots.length; i++) {
+      const j = slot(roots[i].gradFn);
+      if (j >= 0) nodeGrads[j] = nodeGrads[j] === undefined ? rootGrads[i] : add(nodeGrads[j]!, rootGrads[i]);
+      else accumulate(leafGrads, roots[i], rootGrads[i]);
+    }
+    for (let ni = 0; ni < nodes.length; ni++) {
+      const n = nodes[ni];
+      const g = nodeGrads[ni];
       if (g === undefined) continue;
       if (n.out._retainsGrad && n.out.gradFn === n) {
         n.out.grad = n.out.grad === null ? g.detach() : add(n.out.grad, g).detach();
       }
-      if (needed && !needed.has(n)) continue;
-      const needs = n.inputs.map((x, i) => {
-        const p = n.inputFns[i];
-        return (x.requiresGrad || (targetSet !== null && targetSet.has(x))) && (needed === null || targetSet!.has(x) || (inGraph(p) && needed.has(p)));
-      });
-      if (!needs.some(Boolean)) continue;
+      if (needed && !needed[ni]) continue;
+      const inputs = n.inputs;
+      const needs = new Array<boolean>(inputs.length);
+      let any = false;
+      for (let i = 0; i < inputs.length; i++) {
+        const x = inputs[i];
+        let need: boolean;
+        if (targetSet === null) need = x.requiresGrad;
+        else {
+          const j = slot(n.inputFns[i]);
+          need = (x.requiresGrad || targetSet.has(x)) && (targetSet.has(x) || (j >= 0 && needed![j]));
+        }
+        needs[i] = need;
+        any ||= need;
+      }
+      if (!any) continue;
       checkSaved(n);
-      const grads = n.rule.vjp(g, n.inputs, n.out, n.attrs, needs);
+      const grads = n.rule.vjp(g, inputs, n.out, n.attrs, needs);
       if (!opts.retainGraph && n.rule.saves && n.rule.saves.length) n.freed = true;
-      for (let i = 0; i < n.inputs.length; i++) {
+      for (let i = 0; i < inputs.length; i++) {
         let gi = grads[i];
         if (!needs[i] || gi === null || gi === undefined) continue;
-        const x = n.inputs[i];
+        const x = inputs[i];
         if (!shapesEqual(gi.shape, x.shape)) {
           throw new AutogradError(`${n.name} backward: gradient of shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(x.shape)} (internal error)`);
         }
         // An input promoted by the op (float32 + float64) gets its gradient in its own dtype, as PyTorch's engine casts it.
         if (gi.dtype !== x.dtype && isFloating(x.dtype)) gi = cast(gi, x.dtype);
-        const p = n.inputFns[i];
-        if (inGraph(p)) accumulate(nodeGrads, p, gi);
+        const j = slot(n.inputFns[i]);
+        if (j >= 0) nodeGrads[j] = nodeGrads[j] === undefined ? gi : add(nodeGrads[j]!, gi);
         else accumulate(leafGrads, x, gi);
       }
     }
@@ -101,7 +141,12 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
   }
 
   if (targets) {
-    return targets.map((t) => (inGraph(t.gradFn) ? nodeGrads.get(t.gradFn) : leafGrads.get(t)) ?? null);
+    return targets.map((t) => {
+      const f = t.gradFn;
+      if (f === null || !passes(f)) return leafGrads.get(t) ?? null;
+      const j = slot(f);
+      return (j >= 0 ? nodeGrads[j] : undefined) ?? null;
+    });
   }
   // backward(): accumulate into the leaves' .grad, in place when not building a graph (as PyTorch's AccumulateGrad).
   for (const [leaf, g] of leafGrads) {

@@ -42,6 +42,12 @@ export class Node {
    * `gradFn` to its own node, but this node's gradient must still flow to the old one (PyTorch's edges).
    */
   readonly inputFns: readonly (Node | null)[];
+  /**
+   * Scratch of the engine: the run that last collected this node and its position in that run's
+   * order, so a backward pass finds a node's slot without a Map (see runEngine).
+   */
+  _run = 0;
+  _idx = -1;
 
   constructor(
     readonly name: string,
@@ -51,7 +57,9 @@ export class Node {
     public out: Tensor,
   ) {
     this.seq = nextSeq++;
-    this.inputFns = inputs.map((x) => x.gradFn);
+    const fns = new Array<Node | null>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) fns[i] = inputs[i].gradFn;
+    this.inputFns = fns;
     const saves = rule.saves;
     if (saves && saves.length) {
       this.savedVersions = saves.map((s) => (s === "out" ? out.version : inputs[s].version));

@@ -9,7 +9,14 @@ import { TABLE } from "./table.js";
  * a graph node. Every op of duograd goes through here.
  */
 export function apply<K extends OpName>(name: K, inputs: readonly Tensor[], attrs: OpAttrs[K]): Tensor {
-  const rule = TABLE[name] as OpRule<OpAttrs[K]>;
+  return applyRule(name, TABLE[name] as OpRule<OpAttrs[K]>, inputs, attrs);
+}
+
+/**
+ * `apply` with the op's rule already looked up: op wrappers called at every step (add, mul, …)
+ * resolve their rule once instead of a table lookup by name per call.
+ */
+export function applyRule<A>(name: OpName, rule: OpRule<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   if (!isGradEnabled() || rule.differentiable === false) return rule.forward(inputs, attrs);
   let record = false;
   for (let i = 0; i < inputs.length; i++) {

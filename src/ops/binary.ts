@@ -2,7 +2,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { BinaryKernel } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
 import { broadcastShapes } from "../tensor/shape.js";
-import { apply } from "./apply.js";
+import { apply, applyRule } from "./apply.js";
 import type { OpRule, RuleSet } from "./rule.js";
 import { castTo, computeType, empty, toTensor, type TensorLike } from "./util.js";
 import { sumTo } from "./reduce.js";
@@ -116,8 +116,13 @@ export const binaryRules: RuleSet<
   },
 };
 
-const bin = (name: "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "fmod" | "remainder" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or" | "logical_xor") =>
-  (a: TensorLike, b: TensorLike): Tensor => apply(name, [toTensor(a), toTensor(b)], {});
+// Binary ops have no attributes: one shared (frozen) record instead of a new `{}` per call.
+const NO_ATTRS: {} = Object.freeze({});
+
+const bin = (name: "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "fmod" | "remainder" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or" | "logical_xor") => {
+  const r = binaryRules[name]; // the table's entry for `name` (table.ts spreads binaryRules in)
+  return (a: TensorLike, b: TensorLike): Tensor => applyRule(name, r, [toTensor(a), toTensor(b)], NO_ATTRS);
+};
 
 /** a + b with broadcasting; either side may be a number. */
 export const add = bin("add");

@@ -6,6 +6,8 @@ import { isFloating, promoteTypes } from "../tensor/dtype.js";
 import { backend } from "../backend/registry.js";
 import type { Node } from "../autograd/node.js";
 import { apply } from "./apply.js";
+import { castTo, computeType, toTensor, type TensorLike } from "./util.js";
+import { full } from "../tensor/creation.js";
 
 /**
  * Runs `fn` out of place and writes its result into `self`, bumping the version counter so that
@@ -15,13 +17,8 @@ import { apply } from "./apply.js";
  */
 export function inplace(op: string, self: Tensor, fn: (x: Tensor) => Tensor): Tensor {
   const recording = isGradEnabled();
-  if (recording && self.requiresGrad && self.gradFn === null) {
-    throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation (shape ${fmtShape(self.shape)}); wrap it in noGrad`);
-  }
+  checkWritable(op, self, recording);
   const base = self._base;
-  if (recording && base !== null && base.requiresGrad && base.gradFn === null) {
-    throw new AutogradError(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation (view of shape ${fmtShape(self.shape)}, base of shape ${fmtShape(base.shape)})`);
-  }
   let prev = self;
   if (recording && self.requiresGrad) {
     prev = new Tensor(self.storage.slice(), self.shape, self.dtype);
@@ -48,6 +45,64 @@ export function inplace(op: string, self: Tensor, fn: (x: Tensor) => Tensor): Te
     self.requiresGrad = false;
   }
   return self;
+}
+
+/** The in-place refusals of PyTorch, checked before anything is written. */
+function checkWritable(op: string, self: Tensor, recording: boolean): void {
+  if (recording && self.requiresGrad && self.gradFn === null) {
+    throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation (shape ${fmtShape(self.shape)}); wrap it in noGrad`);
+  }
+  const base = self._base;
+  if (recording && base !== null && base.requiresGrad && base.gradFn === null) {
+    throw new AutogradError(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation (view of shape ${fmtShape(self.shape)}, base of shape ${fmtShape(base.shape)})`);
+  }
+}
+
+/** Whether `from` broadcasts to exactly `to` (no error: the general path reports mismatches). */
+function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  const lead = to.length - from.length;
+  if (lead < 0) return false;
+  for (let i = 0; i < from.length; i++) if (from[i] !== 1 && from[i] !== to[lead + i]) return false;
+  return true;
+}
+
+/**
+ * `self op= other` for + − × ÷ (add_, sub_, mul_, div_). When nothing is recorded and `other`
+ * (broadcast) already has self's shape and dtype promotion lands on self's dtype, the kernel
+ * writes straight into self's storage: the general path's temporary result and copy-back cost
+ * more than the arithmetic on the small tensors of an optimizer step. Every other case (recording,
+ * casts, errors) goes through `inplace`, so values, version bumps and graphs are the same.
+ */
+export function inplaceBinary(op: string, self: Tensor, kernel: "add" | "sub" | "mul" | "div", other: TensorLike): Tensor {
+  const o = toTensor(other);
+  const recording = isGradEnabled();
+  if (!(recording && (self.requiresGrad || o.requiresGrad)) && broadcastsTo(o.shape, self.shape)) {
+    let ct = self.dtype === o.dtype ? self.dtype : computeType(self, o);
+    if (kernel === "div" && (ct === "int32" || ct === "bool")) ct = "float32"; // true division
+    if (ct === self.dtype && self.dtype !== "bool") {
+      checkWritable(op, self, recording);
+      backend().binary(kernel, self.storage, self.shape, castTo(o, ct).storage, o.shape, self.storage, self.shape);
+      self._bumpVersion();
+      return self;
+    }
+  }
+  return inplace(op, self, (x) => apply(kernel, [x, o], {}));
+}
+
+/**
+ * fill_(value) / zero_(): writes `value` into self directly when nothing is recorded for self
+ * (the general path builds a filled tensor and copies it over). Bool tensors and recorded
+ * tensors take the general path.
+ */
+export function inplaceFill(op: string, self: Tensor, value: number): Tensor {
+  const recording = isGradEnabled();
+  if (!(recording && self.requiresGrad) && typeof value === "number" && self.dtype !== "bool") {
+    checkWritable(op, self, recording);
+    backend().fill(self.storage, value);
+    self._bumpVersion();
+    return self;
+  }
+  return inplace(op, self, (x) => full(x.shape, value, { dtype: x.dtype }));
 }
 
 /** Makes `t` the output of `node` in the graph. */

@@ -38,16 +38,26 @@ function batchOffsets(batch: readonly number[], own: readonly number[], matSize:
   return offs;
 }
 
+/** The batch offsets of an unbatched product: one matrix at offset 0 (read-only, shared). */
+const NO_BATCH: readonly number[] = Object.freeze([0]);
+
 export const linalgRules: RuleSet<"matmul"> = {
   matmul: {
     forward([a, b], { transA = false, transB = false }) {
       const m = a.shape[a.ndim - (transA ? 1 : 2)];
       const k = a.shape[a.ndim - (transA ? 2 : 1)];
       const n = b.shape[b.ndim - (transB ? 2 : 1)];
+      const dt = a.dtype === b.dtype ? a.dtype : computeType(a, b);
+      if (a.ndim === 2 && b.ndim === 2) {
+        // No batch dims (a linear layer and its gradients): no batch shapes or offsets to build.
+        const out = empty([m, n], dt);
+        const layout = { m, k, n, aOffsets: NO_BATCH, bOffsets: NO_BATCH, transA, transB };
+        backend().matmul(castTo(a, dt).storage, castTo(b, dt).storage, out.storage, layout);
+        return out;
+      }
       const ab = a.shape.slice(0, -2);
       const bb = b.shape.slice(0, -2);
       const batch = broadcastShapes("matmul", ab, bb);
-      const dt = computeType(a, b);
       const out = empty([...batch, m, n], dt);
       backend().matmul(castTo(a, dt).storage, castTo(b, dt).storage, out.storage, {
         m,

@@ -2,11 +2,10 @@
 // the tf dialect shares. Tensor's own file cannot import the ops (ops sit above tensors).
 import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
-import { full } from "../tensor/creation.js";
 import { fmtShape } from "../tensor/shape.js";
 import { AutogradError, DTypeError, ShapeError } from "../tensor/errors.js";
 import { aliasOf } from "./apply.js";
-import { inplace } from "./inplace.js";
+import { inplace, inplaceBinary, inplaceFill } from "./inplace.js";
 import * as U from "./unary.js";
 import * as B from "./binary.js";
 import * as R from "./reduce.js";
@@ -250,14 +249,14 @@ def("requiresGrad_", function (on = true) {
   this.requiresGrad = on;
   return this;
 });
-def("add_", function (o: TensorLike, alpha?: number) { return inplace("add_", this, (x) => B.add(x, scaled(o, alpha))); });
-def("sub_", function (o: TensorLike, alpha?: number) { return inplace("sub_", this, (x) => B.sub(x, scaled(o, alpha))); });
-def("mul_", function (o: TensorLike) { return inplace("mul_", this, (x) => B.mul(x, o)); });
-def("div_", function (o: TensorLike) { return inplace("div_", this, (x) => B.div(x, o)); });
+def("add_", function (o: TensorLike, alpha?: number) { return inplaceBinary("add_", this, "add", scaled(o, alpha)); });
+def("sub_", function (o: TensorLike, alpha?: number) { return inplaceBinary("sub_", this, "sub", scaled(o, alpha)); });
+def("mul_", function (o: TensorLike) { return inplaceBinary("mul_", this, "mul", o); });
+def("div_", function (o: TensorLike) { return inplaceBinary("div_", this, "div", o); });
 def("pow_", function (o: TensorLike) { return inplace("pow_", this, (x) => (typeof o === "number" ? U.powScalar(x, o) : B.pow(x, o))); });
 def("clamp_", function (min?: TensorLike | null, max?: TensorLike | null) { return inplace("clamp_", this, (x) => B.clamp(x, min ?? null, max ?? null)); });
-def("zero_", function () { return inplace("zero_", this, (x) => full(x.shape, 0, { dtype: x.dtype })); });
-def("fill_", function (v: number) { return inplace("fill_", this, (x) => full(x.shape, v, { dtype: x.dtype })); });
+def("zero_", function () { return inplaceFill("zero_", this, 0); });
+def("fill_", function (v: number) { return inplaceFill("fill_", this, v); });
 def("copy_", function (src: Tensor) { return inplace("copy_", this, (x) => U.clone(S.expand(U.cast(src, x.dtype), x.shape))); });
 def("uniform_", function (from = 0, to = 1) { return randomFill("uniform_", this, () => R0.uniform_(this, from, to)); });
 def("normal_", function (mean = 0, std = 1) { return randomFill("normal_", this, () => R0.normal_(this, mean, std)); });

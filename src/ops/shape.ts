@@ -47,6 +47,13 @@ export const shapeRules: RuleSet<"reshape" | "permute" | "expand" | "slice" | "s
   },
   expand: {
     forward([x], a) {
+      // One element (a reduction's gradient spread back, a scalar broadcast): a fill, without
+      // the strided walk's per-row odometer.
+      if (x.storage.length === 1) {
+        const filled = empty(a.shape, x.dtype);
+        backend().fill(filled.storage, x.storage[0]);
+        return filled;
+      }
       const lead = a.shape.length - x.ndim;
       const st = stridesOf(x.shape);
       const strides = a.shape.map((n, d) => (d < lead || x.shape[d - lead] === 1 ? 0 : st[d - lead]));

@@ -3,8 +3,8 @@ import type { DType } from "../tensor/dtype.js";
 import type { UnaryKernel } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
 import { DTypeError } from "../tensor/errors.js";
-import { apply } from "./apply.js";
-import type { OpRule, RuleSet } from "./rule.js";
+import { apply, applyRule } from "./apply.js";
+import type { OpAttrs, OpRule, RuleSet } from "./rule.js";
 import { castTo, empty, floatType } from "./util.js";
 import { add, div, gt, mul, rsub, where } from "./binary.js";
 
@@ -132,37 +132,46 @@ export const unaryRules: RuleSet<
   rpow_scalar: rule((a) => ["rpow_scalar", a.base, 0], "float", (g, _x, y, a) => mul(g, mul(y, Math.log(a.base))), ["out"]),
 };
 
+// Ops without attributes share one frozen attribute record, and each wrapper resolves its rule
+// once (the table's entry: table.ts spreads unaryRules in) instead of looking it up per call.
+const NO_ATTRS: {} = Object.freeze({});
+type Plain = { [K in keyof typeof unaryRules]: OpAttrs[K] extends Record<string, never> ? K : never }[keyof typeof unaryRules];
+function un(name: Plain): (x: Tensor) => Tensor {
+  const r = unaryRules[name] as OpRule<{}>;
+  return (x) => applyRule(name, r, [x], NO_ATTRS);
+}
+
 /** A copy with its own storage, recorded (torch.clone). */
-export const clone = (x: Tensor): Tensor => apply("clone", [x], {});
+export const clone = un("clone");
 /** `x` converted to `dtype` (itself if already of it); float-to-float conversions carry gradients. */
 export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x : apply("cast", [x], { dtype }));
-export const neg = (x: Tensor): Tensor => apply("neg", [x], {});
-export const exp = (x: Tensor): Tensor => apply("exp", [x], {});
-export const log = (x: Tensor): Tensor => apply("log", [x], {});
-export const sqrt = (x: Tensor): Tensor => apply("sqrt", [x], {});
-export const rsqrt = (x: Tensor): Tensor => apply("rsqrt", [x], {});
-export const square = (x: Tensor): Tensor => apply("square", [x], {});
-export const abs = (x: Tensor): Tensor => apply("abs", [x], {});
-export const sign = (x: Tensor): Tensor => apply("sign", [x], {});
-export const sin = (x: Tensor): Tensor => apply("sin", [x], {});
-export const cos = (x: Tensor): Tensor => apply("cos", [x], {});
-export const tan = (x: Tensor): Tensor => apply("tan", [x], {});
-export const tanh = (x: Tensor): Tensor => apply("tanh", [x], {});
-export const sigmoid = (x: Tensor): Tensor => apply("sigmoid", [x], {});
-export const relu = (x: Tensor): Tensor => apply("relu", [x], {});
-export const log1p = (x: Tensor): Tensor => apply("log1p", [x], {});
-export const expm1 = (x: Tensor): Tensor => apply("expm1", [x], {});
-export const erf = (x: Tensor): Tensor => apply("erf", [x], {});
-export const reciprocal = (x: Tensor): Tensor => apply("reciprocal", [x], {});
-export const floor = (x: Tensor): Tensor => apply("floor", [x], {});
-export const ceil = (x: Tensor): Tensor => apply("ceil", [x], {});
-export const round = (x: Tensor): Tensor => apply("round", [x], {});
-export const trunc = (x: Tensor): Tensor => apply("trunc", [x], {});
-export const logicalNot = (x: Tensor): Tensor => apply("logical_not", [x], {});
-export const isnan = (x: Tensor): Tensor => apply("isnan", [x], {});
-export const isinf = (x: Tensor): Tensor => apply("isinf", [x], {});
-export const isfinite = (x: Tensor): Tensor => apply("isfinite", [x], {});
-export const silu = (x: Tensor): Tensor => apply("silu", [x], {});
+export const neg = un("neg");
+export const exp = un("exp");
+export const log = un("log");
+export const sqrt = un("sqrt");
+export const rsqrt = un("rsqrt");
+export const square = un("square");
+export const abs = un("abs");
+export const sign = un("sign");
+export const sin = un("sin");
+export const cos = un("cos");
+export const tan = un("tan");
+export const tanh = un("tanh");
+export const sigmoid = un("sigmoid");
+export const relu = un("relu");
+export const log1p = un("log1p");
+export const expm1 = un("expm1");
+export const erf = un("erf");
+export const reciprocal = un("reciprocal");
+export const floor = un("floor");
+export const ceil = un("ceil");
+export const round = un("round");
+export const trunc = un("trunc");
+export const logicalNot = un("logical_not");
+export const isnan = un("isnan");
+export const isinf = un("isinf");
+export const isfinite = un("isfinite");
+export const silu = un("silu");
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => apply("leaky_relu", [x], { negativeSlope });
 export const elu = (x: Tensor, alpha = 1): Tensor => apply("elu", [x], { alpha });
 export const softplus = (x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor =>

@@ -1,6 +1,6 @@
 import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
-import { isFloating, resultType } from "../tensor/dtype.js";
+import { isFloating, resultType, resultType2 } from "../tensor/dtype.js";
 import { newBuffer } from "../tensor/storage.js";
 import { numel } from "../tensor/shape.js";
 import { DTypeError } from "../tensor/errors.js";
@@ -15,13 +15,28 @@ export function empty(shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(newBuffer(dtype, numel(shape)), shape, dtype);
 }
 
+// Wrapped numbers are only ever op inputs, never written nor handed to users, so one tensor per
+// value can be shared: a training step wraps the same few numbers (a learning rate, a mean's count,
+// the 2 of a square's gradient) at every step. Bounded: cleared when full.
+const wrappedCache = new Map<number, Tensor>();
+const WRAPPED_CACHE_SIZE = 256;
+
 /** Wraps a JS number as a 0-d tensor of lowest promotion priority (PyTorch's wrapped number). */
 export function scalar(v: number | boolean): Tensor {
+  if (typeof v === "number") {
+    // (Map keys equate 0 and -0; both wrap as the int32 0.)
+    const hit = wrappedCache.get(v);
+    if (hit !== undefined) return hit;
+  }
   let t: Tensor;
   if (typeof v === "boolean") t = new Tensor(new Uint8Array([v ? 1 : 0]), [], "bool");
   else if (Number.isInteger(v) && Math.abs(v) <= 0x7fffffff) t = new Tensor(new Int32Array([v]), [], "int32");
   else t = new Tensor(new Float64Array([v]), [], "float64");
   t._wrapped = true;
+  if (typeof v === "number") {
+    if (wrappedCache.size >= WRAPPED_CACHE_SIZE) wrappedCache.clear();
+    wrappedCache.set(v, t);
+  }
   return t;
 }
 
@@ -31,6 +46,10 @@ export function toTensor(x: TensorLike): Tensor {
 
 /** The dtype an op on these operands computes in (torch.result_type). */
 export function computeType(...ts: readonly Tensor[]): DType {
+  if (ts.length === 2) {
+    const [a, b] = ts;
+    return resultType2(a.dtype, a.shape.length, a._wrapped, b.dtype, b.shape.length, b._wrapped);
+  }
   return resultType(ts.map((t) => ({ dtype: t.dtype, ndim: t.shape.length, wrapped: t._wrapped })));
 }
 

@@ -72,3 +72,17 @@ export function resultType(ops: readonly PromotionOperand[]): DType {
   }
   return combine(dim, combine(zero, wrapped)) ?? "float32";
 }
+
+/**
+ * resultType of two operands, without building operand records: the case of every binary op,
+ * run once per op. Same answer as `resultType([a, b])`.
+ */
+export function resultType2(a: DType, aNdim: number, aWrapped: boolean, b: DType, bNdim: number, bWrapped: boolean): DType {
+  // Priority class: 0 dimensioned, 1 zero-dim, 2 wrapped number (which takes float32 for a float).
+  const ca = aWrapped ? 2 : aNdim === 0 ? 1 : 0;
+  const cb = bWrapped ? 2 : bNdim === 0 ? 1 : 0;
+  const da = aWrapped && a === "float64" ? "float32" : a;
+  const db = bWrapped && b === "float64" ? "float32" : b;
+  if (ca === cb) return promoteTypes(da, db);
+  return ca < cb ? combine(da, db)! : combine(db, da)!;
+}

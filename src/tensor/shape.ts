@@ -66,6 +66,19 @@ export function normDims(op: string, dims: number | readonly number[] | null | u
     return all;
   }
   const list = typeof dims === "number" ? [dims] : dims;
+  // Usual case (a reduction's own dims passed on, sumTo's list): already sorted, unique and in
+  // range. Checked and copied without the Set and sort below; anything else takes that path.
+  if (ndim > 0) {
+    const out = new Array<number>(list.length);
+    let ok = true;
+    for (let i = 0; i < list.length && ok; i++) {
+      const d = list[i];
+      const nd = d < 0 ? d + ndim : d;
+      ok = Number.isInteger(d) && nd >= 0 && nd < ndim && (i === 0 || nd > out[i - 1]);
+      out[i] = nd;
+    }
+    if (ok) return out;
+  }
   const seen = new Set<number>();
   for (const d of list) {
     // A 0-d tensor accepts dim 0 or -1 and has nothing to reduce, as in PyTorch.

@@ -15,26 +15,28 @@ let nextId = 1;
  * x.shape; // [2, 2]
  */
 export class Tensor {
+  // The fields are `declare`d and set in the constructor only: emitted as class fields they would
+  // first be defined as undefined on every new tensor (an op makes one per call) and then set.
   /** Unique id, for stable ordering and debugging. */
-  readonly id: number;
-  readonly shape: readonly number[];
-  readonly dtype: DType;
+  declare readonly id: number;
+  declare readonly shape: readonly number[];
+  declare readonly dtype: DType;
   /** The elements, row-major. Views made by reshape/detach share it with their base. */
-  storage: TypedArray;
+  declare storage: TypedArray;
   /** Whether gradients flow to this tensor. A leaf with `requiresGrad` accumulates `.grad`. */
-  requiresGrad: boolean;
+  declare requiresGrad: boolean;
   /** Accumulated gradient of a leaf (PyTorch's `.grad`). */
-  grad: Tensor | null;
+  declare grad: Tensor | null;
   /** The graph node that produced this tensor, or null for a leaf. */
-  gradFn: Node | null;
+  declare gradFn: Node | null;
   /** In-place change counter; views read their base's. */
-  _version: number;
+  declare _version: number;
   /** The tensor whose storage this one views, for shared version counting. */
-  _base: Tensor | null;
+  declare _base: Tensor | null;
   /** A JavaScript number wrapped for an op: lowest priority in type promotion. */
-  _wrapped: boolean;
+  declare _wrapped: boolean;
   /** Keep `.grad` on a non-leaf after backward (`retainGrad()`). */
-  _retainsGrad: boolean;
+  declare _retainsGrad: boolean;
 
   constructor(storage: TypedArray, shape: readonly number[], dtype: DType) {
     this.id = nextId++;

@@ -163,11 +163,12 @@ function arith(op: BinaryKernel, a: TypedArray, as: number, b: TypedArray, bs: n
 }
 
 export function binary(op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
-  const f = BINARY[op];
   const n = out.length;
   const as = a.length === n ? 1 : a.length === 1 ? 0 : -1;
   const bs = b.length === n ? 1 : b.length === 1 ? 0 : -1;
+  // Arithmetic first: the table lookup below is a keyed load that is slow once every op went through it.
   if (as >= 0 && bs >= 0 && arith(op, a, as, b, bs, out, n)) return;
+  const f = BINARY[op];
   if (a.length === n && b.length === n) {
     for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
     return;
