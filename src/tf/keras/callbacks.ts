@@ -269,3 +269,90 @@ export class LambdaCallback extends Callback {
     return this.fns.onTrainEnd?.(logs);
   }
 }
+
+export interface ModelCheckpointArgs {
+  /** The logged value that decides the best epoch (`val_loss` by default). */
+  monitor?: string;
+  verbose?: number;
+  /** Save only when `monitor` improves on the best so far. */
+  saveBestOnly?: boolean;
+  /** `model.saveWeights` instead of `model.save` (subclassed models can only save weights). */
+  saveWeightsOnly?: boolean;
+  mode?: "auto" | "min" | "max";
+  /** A value the monitored quantity must beat before the first save (Keras' initial_value_threshold). */
+  initialValueThreshold?: number;
+}
+
+/** Python's `{:.5f}` of a float, which writes infinities as `inf`. */
+const f5 = (v: number): string => (Number.isFinite(v) ? v.toFixed(5) : v > 0 ? "inf" : "-inf");
+
+// Python's str.format for the keys Keras passes: {epoch:02d}, {val_loss:.2f}, {loss}.
+function formatPath(template: string, values: Logs): string {
+  return template.replace(/\{(\w+)(?::([^}]*))?\}/g, (_m, key: string, spec: string | undefined) => {
+    const v = values[key];
+    if (v === undefined) {
+      throw new ValueError(`ModelCheckpoint: the file path "${template}" names {${key}}, which is not among the logged values (${Object.keys(values).join(", ")})`);
+    }
+    const int = spec ? /^0?(\d*)d$/.exec(spec) : null;
+    if (int) return String(Math.trunc(v)).padStart(Number(int[1] || 0), spec!.startsWith("0") ? "0" : " ");
+    const fixed = spec ? /^\.(\d+)f$/.exec(spec) : null;
+    if (fixed) return v.toFixed(Number(fixed[1]));
+    return String(v);
+  });
+}
+
+/**
+ * Saves the model (or its weights) at the end of every epoch, or only when the monitored value
+ * improves, as Keras' ModelCheckpoint with `save_freq="epoch"`. The path may hold Python-style
+ * fields filled from the epoch (1-based) and the logs.
+ * @example
+ * new tf.keras.callbacks.ModelCheckpoint("ckpt-{epoch:02d}-{val_loss:.2f}.safetensors", { saveBestOnly: true, saveWeightsOnly: true })
+ */
+export class ModelCheckpoint extends Callback {
+  readonly filepath: string;
+  readonly monitor: string;
+  readonly verbose: number;
+  readonly saveBestOnly: boolean;
+  readonly saveWeightsOnly: boolean;
+  readonly mode: "min" | "max";
+  best: number;
+
+  constructor(filepath: string, args: ModelCheckpointArgs = {}) {
+    super();
+    this.filepath = filepath;
+    this.monitor = args.monitor ?? "val_loss";
+    this.verbose = args.verbose ?? 0;
+    this.saveBestOnly = args.saveBestOnly ?? false;
+    this.saveWeightsOnly = args.saveWeightsOnly ?? false;
+    let mode = args.mode ?? "auto";
+    if (!["auto", "min", "max"].includes(mode)) {
+      warn(`ModelCheckpoint mode ${mode} is unknown, fallback to auto mode.`);
+      mode = "auto";
+    }
+    if (mode === "auto") mode = /acc/.test(this.monitor) || this.monitor.startsWith("fmeasure") ? "max" : "min";
+    this.mode = mode;
+    this.best = args.initialValueThreshold ?? (this.mode === "min" ? Infinity : -Infinity);
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const path = formatPath(this.filepath, { epoch: epoch + 1, ...logs });
+    if (this.saveBestOnly) {
+      const current = logs[this.monitor];
+      if (current === undefined) {
+        warn(`Can save best model only with ${this.monitor} available, skipping.`);
+        return;
+      }
+      const better = this.mode === "min" ? current < this.best : current > this.best;
+      if (!better) {
+        if (this.verbose > 0) printLine(`\nEpoch ${epoch + 1}: ${this.monitor} did not improve from ${f5(this.best)}`);
+        return;
+      }
+      if (this.verbose > 0) {
+        printLine(`\nEpoch ${epoch + 1}: ${this.monitor} improved from ${f5(this.best)} to ${f5(current)}, saving model to ${path}`);
+      }
+      this.best = current;
+    } else if (this.verbose > 0) printLine(`\nEpoch ${epoch + 1}: saving model to ${path}`);
+    if (this.saveWeightsOnly) this.model!.saveWeights(path);
+    else this.model!.save(path);
+  }
+}
