@@ -177,10 +177,14 @@ export function sgemm(
     if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
     return;
   }
+  // Depth blocks of equal size (a multiple of 4, at most KC): k = 784 as 4 × 196 rather than
+  // 3 × 256 + 16, whose thin last block paid the packing and C-tile traffic of a full one.
+  const kblocks = (k + KC - 1) / KC;
+  const kstep = min(KC, (((k + kblocks - 1) / kblocks + 3) >> 2) << 2);
   for (let jc = 0; jc < n; jc += NC) {
     const nb = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kb = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kstep) {
+      const kb = min(kstep, k - pc);
       const acc = accumulate || pc > 0;
       packB(b + (<usize>(pc * brs + jc * bcs) << 2), brs, bcs, kb, nb, pb);
       for (let ic = 0; ic < m; ic += MC) {

@@ -51,6 +51,7 @@ export class WasmRuntime {
   /** Views of the whole memory, renewed when it grows. */
   f32: Float32Array;
   f64: Float64Array;
+  u8: Uint8Array;
   private readonly arenaStart: number;
   private top: number;
 
@@ -65,6 +66,7 @@ export class WasmRuntime {
     this.top = this.arenaStart;
     this.f32 = new Float32Array(memory.buffer);
     this.f64 = new Float64Array(memory.buffer);
+    this.u8 = new Uint8Array(memory.buffer);
     this.reserve(0);
   }
 
@@ -93,6 +95,21 @@ export class WasmRuntime {
     return at;
   }
 
+  /** Copies x into the memory at byte offset `at` (a region this call reserved). */
+  putAt(at: number, x: Float32Array): void {
+    this.f32.set(x, at >> 2);
+  }
+
+  /** Copies `len` floats at byte offset `at` into out[start…]. */
+  getTo(at: number, out: Float32Array, start: number, len: number): void {
+    out.set(this.f32.subarray(at >> 2, (at >> 2) + len), start);
+  }
+
+  /** Copies `len` bytes at byte offset `at` into out[start…]. */
+  getBytesTo(at: number, out: Uint8Array, start: number, len: number): void {
+    out.set(this.u8.subarray(at, at + len), start);
+  }
+
   /** Copies out.length floats at byte offset `at` into `out`. */
   get(at: number, out: Float32Array): void {
     out.set(this.f32.subarray(at >> 2, (at >> 2) + out.length));
@@ -109,6 +126,7 @@ export class WasmRuntime {
     if (end <= have) {
       this.f32 = new Float32Array(this.memory.buffer);
       this.f64 = new Float64Array(this.memory.buffer);
+      this.u8 = new Uint8Array(this.memory.buffer);
       return true;
     }
     const pages = Math.ceil((end - have) / PAGE);
@@ -121,6 +139,7 @@ export class WasmRuntime {
     }
     this.f32 = new Float32Array(this.memory.buffer);
     this.f64 = new Float64Array(this.memory.buffer);
+    this.u8 = new Uint8Array(this.memory.buffer);
     return true;
   }
 }
