@@ -24,6 +24,7 @@ import {
   ValueError,
   type DType,
 } from "../src/index.js";
+import { uniform as rng } from "./arbitraries.js"; // mulberry32: seeded, so failures reproduce
 
 // ------------------------------------------------------------------ helpers
 
@@ -40,17 +41,6 @@ const ints = (data: readonly number[], shape: readonly number[]): Tensor => from
 const vals = (t: Tensor): number[] => Array.from(t.storage as ArrayLike<number>);
 const prodOf = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
-/** A seeded generator (mulberry32), so every run draws the same numbers. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const uniform = (r: () => number, n: number, lo: number, hi: number): number[] => Array.from({ length: n }, () => lo + (hi - lo) * r());
 const randInts = (r: () => number, n: number, k: number): number[] => Array.from({ length: n }, () => Math.floor(r() * k));
 

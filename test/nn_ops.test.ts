@@ -12,22 +12,11 @@ import {
   dropout, dropoutWithMask, mul, sum,
 } from "../src/index.js";
 import { TorchGenerator } from "../src/tensor/random/torch_generator.js";
+import { uniform as rng } from "./arbitraries.js"; // mulberry32: seeded, so failures reproduce
 
 // ---------------------------------------------------------------- helpers
 
 type Float = "float32" | "float64";
-
-/** A small seeded generator (mulberry32) for test inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

@@ -10,6 +10,7 @@ import {
   exponentialDecay, piecewiseConstantDecay, inverseTimeDecay, polynomialDecay, cosineDecay,
   type ParamState, type SgdHyper, type AdamHyper, type RmspropHyper, type AdagradHyper,
 } from "../src/optim/index.js";
+import { uniform as seededUniform } from "./arbitraries.js";
 
 // ---------------------------------------------------------------- data
 
@@ -17,16 +18,10 @@ const SHAPE = [2, 3];
 const N = 6;
 const STEPS = 7;
 
-/** A small seeded generator (mulberry32) of uniforms in [-1, 1). */
+/** A seeded generator (mulberry32, shared with the property tests) of uniforms in [-1, 1). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const u = seededUniform(seed);
+  return () => u() * 2 - 1;
 }
 
 // Step sizes vary so that the second moment sometimes falls (AMSGrad's max then matters).

@@ -10,18 +10,8 @@ import { threadedProducts } from "../src/backend/wasm/matmul.js";
 import { plainRuntime } from "../src/backend/wasm/runtime.js";
 import type { BinaryKernel, MatmulLayout, ReduceKernel, UnaryKernel } from "../src/backend/backend.js";
 import { getBackendName, gradcheck, gradgradcheck, listBackends, matmul, matmulT, randn, setBackend, tensor, transpose } from "../src/index.js";
+import { uniform as rng } from "./arbitraries.js"; // mulberry32: seeded, so failures reproduce
 
-// A small seeded generator, so failures reproduce.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(12345);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const floats = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);

@@ -6,6 +6,7 @@ import type { Node } from "./node.js";
 import { add, cast, onesLike, zerosLike } from "../ops/api.js";
 import { isFloating } from "../tensor/dtype.js";
 
+/** How {@link runEngine} runs: what it records, keeps, returns and walks. */
 export interface EngineOptions {
   /** Record the backward pass itself, for higher-order gradients. */
   createGraph: boolean;
@@ -88,14 +89,17 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
 
   const nodeGrads = new Array<Tensor | undefined>(nodes.length);
   const leafGrads = new Map<Tensor, Tensor>();
+  // Adds `g` to the pending gradient of the node `fn` (the one that made `x`), or to `x`'s own
+  // gradient when `fn` is outside this run (a leaf, or a node the filter leaves out).
+  const send = (fn: Node | null, x: Tensor, g: Tensor): void => {
+    const j = slot(fn);
+    if (j >= 0) nodeGrads[j] = nodeGrads[j] === undefined ? g : add(nodeGrads[j]!, g);
+    else accumulate(leafGrads, x, g);
+  };
   const prevMode = isGradEnabled();
   setGradEnabled(opts.createGraph);
   try {
-    for (let i = 0; i < roots.length; i++) {
-      const j = slot(roots[i].gradFn);
-      if (j >= 0) nodeGrads[j] = nodeGrads[j] === undefined ? rootGrads[i] : add(nodeGrads[j]!, rootGrads[i]);
-      else accumulate(leafGrads, roots[i], rootGrads[i]);
-    }
+    for (let i = 0; i < roots.length; i++) send(roots[i].gradFn, roots[i], rootGrads[i]);
     for (let ni = 0; ni < nodes.length; ni++) {
       const n = nodes[ni];
       const g = nodeGrads[ni];
@@ -111,9 +115,11 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
         const x = inputs[i];
         let need: boolean;
         if (targetSet === null) need = x.requiresGrad;
+        else if (targetSet.has(x)) need = true;
         else {
+          // Not a target itself: needed only on a path to one.
           const j = slot(n.inputFns[i]);
-          need = (x.requiresGrad || targetSet.has(x)) && (targetSet.has(x) || (j >= 0 && needed![j]));
+          need = x.requiresGrad && j >= 0 && needed![j];
         }
         needs[i] = need;
         any ||= need;
@@ -131,9 +137,7 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
         }
         // An input promoted by the op (float32 + float64) gets its gradient in its own dtype, as PyTorch's engine casts it.
         if (gi.dtype !== x.dtype && isFloating(x.dtype)) gi = cast(gi, x.dtype);
-        const j = slot(n.inputFns[i]);
-        if (j >= 0) nodeGrads[j] = nodeGrads[j] === undefined ? gi : add(nodeGrads[j]!, gi);
-        else accumulate(leafGrads, x, gi);
+        send(n.inputFns[i], x, gi);
       }
     }
   } finally {
@@ -208,6 +212,7 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts: { retainGrap
   runEngine([t], [g], { createGraph, retainGraph: opts.retainGraph ?? createGraph, targets: null, filter: null });
 }
 
+/** Options of {@link grad}; the defaults are PyTorch's (nothing retained, no graph, unused inputs an error). */
 export interface GradOptions {
   gradOutputs?: readonly (Tensor | null)[] | Tensor | null;
   retainGraph?: boolean;

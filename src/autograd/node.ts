@@ -19,6 +19,7 @@ export function pushRecorder(r: Recorder): void {
   recorders.push(r);
 }
 
+/** Stops sending new nodes to `r` (its latest push). */
 export function popRecorder(r: Recorder): void {
   const i = recorders.lastIndexOf(r);
   if (i >= 0) recorders.splice(i, 1);

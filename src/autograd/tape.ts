@@ -5,12 +5,11 @@ import { Tensor } from "../tensor/tensor.js";
 import { isFloating } from "../tensor/dtype.js";
 import { fmtShape, numel, shapesEqual } from "../tensor/shape.js";
 import { AutogradError, ValueError } from "../tensor/errors.js";
-import { full } from "../tensor/creation.js";
+import { eye, full } from "../tensor/creation.js";
 import { enableGrad } from "./grad_mode.js";
 import { popRecorder, pushRecorder, type Node, type Recorder } from "./node.js";
 import { runEngine } from "./engine.js";
 import { onesLike, zerosLike } from "../ops/api.js";
-import { eye } from "../tensor/creation.js";
 import { expand, reshape, select, stack } from "../ops/shape.js";
 
 /** A tensor, or arrays and plain objects of them, any depth (TensorFlow's "nested structure"). */
@@ -60,7 +59,7 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 /** The tensors of a nested structure in order (arrays by index, objects by key order). */
-export function flattenNested(op: string, s: unknown, out: Tensor[] = []): Tensor[] {
+function flattenNested(op: string, s: unknown, out: Tensor[] = []): Tensor[] {
   if (isTensor(s)) out.push(s);
   else if (Array.isArray(s)) for (const x of s) flattenNested(op, x, out);
   else if (isPlainObject(s)) for (const k of Object.keys(s)) flattenNested(op, s[k], out);
@@ -68,8 +67,8 @@ export function flattenNested(op: string, s: unknown, out: Tensor[] = []): Tenso
   return out;
 }
 
-/** Rebuilds `s`'s structure with the values of `flat`, in flattenNested's order. */
-export function packNested<T>(s: unknown, flat: readonly T[]): unknown {
+/** Rebuilds `s`'s structure (a lone tensor included) with the values of `flat`, in flattenNested's order. */
+function packNested<T>(s: unknown, flat: readonly T[]): unknown {
   let i = 0;
   const go = (x: unknown): unknown => {
     if (isTensor(x)) return flat[i++];
@@ -147,14 +146,24 @@ export class GradientTape {
   start(): void {
     if (this.recording) throw new AutogradError("GradientTape: this tape is already recording");
     this.recording = true;
-    pushRecorder(this.recorder);
-    active.push(this);
+    this.listen();
   }
 
   /** Stops recording (after `start()`). */
   stop(): void {
     if (!this.recording) throw new AutogradError("GradientTape: this tape is not recording");
     this.recording = false;
+    this.unlisten();
+  }
+
+  /** Starts receiving new nodes and counting as an active tape. */
+  private listen(): void {
+    pushRecorder(this.recorder);
+    active.push(this);
+  }
+
+  /** Undoes {@link listen}. */
+  private unlisten(): void {
     popRecorder(this.recorder);
     const i = active.lastIndexOf(this);
     if (i >= 0) active.splice(i, 1);
@@ -198,16 +207,13 @@ export class GradientTape {
    */
   stopRecording<T>(fn: () => T): T {
     if (!this.recording) throw new AutogradError("GradientTape.stopRecording: trying to stop recording a tape which is not recording");
-    popRecorder(this.recorder);
-    const i = active.lastIndexOf(this);
-    if (i >= 0) active.splice(i, 1);
+    this.unlisten();
     this.paused++;
     try {
       return fn();
     } finally {
       this.paused--;
-      pushRecorder(this.recorder);
-      active.push(this);
+      this.listen();
     }
   }
 
@@ -258,7 +264,6 @@ export class GradientTape {
     const seeds = this.seeds(targets, opts.outputGradients);
     if (!this.persistent) this.used = true;
     const grads = this.run(targets, seeds, srcs).map((g, i) => (g === null && unconnected === "zero" ? zerosLike(srcs[i]) : g));
-    if (isTensor(sources)) return grads[0] as unknown as GradientOf<S>;
     return packNested(sources, grads) as unknown as GradientOf<S>;
   }
 
@@ -288,13 +293,12 @@ export class GradientTape {
     const srcs = flattenNested("GradientTape.jacobian (sources)", sources);
     const n = numel(target.shape);
     const rows: (Tensor | null)[][] = srcs.map(() => []);
-    const basis = n > 0 ? eye(n, n, { dtype: isFloating(target.dtype) ? target.dtype : "float32" }) : null;
+    const basis = unitRows(target, n);
     for (let i = 0; i < n; i++) {
-      const seed = reshape(select(basis!, 0, i), target.shape);
+      const seed = reshape(select(basis, 0, i), target.shape);
       this.run([target], [seed], srcs).forEach((g, k) => rows[k].push(g));
     }
     const out = srcs.map((s, k) => assemble(rows[k], [...target.shape], s, opts.unconnectedGradients ?? "none"));
-    if (isTensor(sources)) return out[0] as unknown as GradientOf<S>;
     return packNested(sources, out) as unknown as GradientOf<S>;
   }
 
@@ -312,10 +316,10 @@ export class GradientTape {
     const b = target.shape[0];
     const m = numel(target.shape.slice(1));
     const rows: (Tensor | null)[] = [];
-    const basis = m > 0 ? eye(m, m, { dtype: isFloating(target.dtype) ? target.dtype : "float32" }) : null;
+    const basis = unitRows(target, m);
     for (let j = 0; j < m; j++) {
       // One-hot at entry j of every batch row: the batch entries are independent, so one pass per j.
-      const seed = reshape(expand(reshape(select(basis!, 0, j), [1, m]), [b, m]), target.shape);
+      const seed = reshape(expand(reshape(select(basis, 0, j), [1, m]), [b, m]), target.shape);
       rows.push(this.run([target], [seed], [source])[0]);
     }
     if (rows.every((r) => r === null)) {
@@ -325,6 +329,11 @@ export class GradientTape {
     // [B, m, ...source rest] -> [B, ...target rest, ...source rest]
     return reshape(stack(filled, 1), [b, ...target.shape.slice(1), ...source.shape.slice(1)]);
   }
+}
+
+/** The n×n identity in `target`'s float dtype (float32 for others): row i seeds output element i. */
+function unitRows(target: Tensor, n: number): Tensor {
+  return eye(n, n, { dtype: isFloating(target.dtype) ? target.dtype : "float32" });
 }
 
 function assemble(rows: (Tensor | null)[], targetShape: number[], source: Tensor, unconnected: "none" | "zero"): Tensor | null {

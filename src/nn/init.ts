@@ -98,10 +98,12 @@ export function constant_(t: Tensor, value: number): Tensor {
   return noGrad(() => t.fill_(value));
 }
 
+/** Fills `t` with zeros. */
 export function zeros_(t: Tensor): Tensor {
   return constant_(t, 0);
 }
 
+/** Fills `t` with ones. */
 export function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
 }
@@ -111,17 +113,19 @@ export function ones_(t: Tensor): Tensor {
  * @example xavierUniform_(w, calculateGain("tanh"))
  */
 export function xavierUniform_(t: Tensor, gain = 1.0, generator?: TorchGenerator): Tensor {
-  const { fanIn, fanOut } = calculateFanInAndFanOut(t.shape);
-  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
-  const a = Math.sqrt(3.0) * std;
+  const a = Math.sqrt(3.0) * xavierStd(t, gain);
   return uniform_(t, -a, a, generator);
 }
 
 /** Glorot/Xavier normal: N(0, std²) with std = gain · √(2 / (fanIn + fanOut)). */
 export function xavierNormal_(t: Tensor, gain = 1.0, generator?: TorchGenerator): Tensor {
+  return normal_(t, 0, xavierStd(t, gain), generator);
+}
+
+/** Glorot's std = gain · √(2 / (fanIn + fanOut)); the uniform bound is √3 times it. */
+function xavierStd(t: Tensor, gain: number): number {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t.shape);
-  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
-  return normal_(t, 0, std, generator);
+  return gain * Math.sqrt(2.0 / (fanIn + fanOut));
 }
 
 /** Options of the Kaiming (He) initialisers; the defaults are PyTorch's. */
@@ -142,18 +146,22 @@ export interface KaimingOptions {
  */
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   if (isEmpty("kaimingUniform_", t)) return t;
-  const fan = correctFan(t, opts.mode ?? "fan_in");
-  const gain = calculateGain(opts.nonlinearity ?? "leaky_relu", opts.a ?? 0);
-  const std = gain / Math.sqrt(fan);
-  const bound = Math.sqrt(3.0) * std;
+  const bound = Math.sqrt(3.0) * kaimingStd(t, opts);
   return uniform_(t, -bound, bound, opts.generator);
 }
 
-/** Kaiming/He normal: N(0, std²) with std = gain / √fan. */
+/**
+ * Kaiming/He normal: N(0, std²) with std = gain / √fan.
+ * @example kaimingNormal_(w, { mode: "fan_out", nonlinearity: "relu" })
+ */
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   if (isEmpty("kaimingNormal_", t)) return t;
+  return normal_(t, 0, kaimingStd(t, opts), opts.generator);
+}
+
+/** Kaiming's std = gain / √fan (fan by `mode`, gain by `nonlinearity` and `a`). */
+function kaimingStd(t: Tensor, opts: KaimingOptions): number {
   const fan = correctFan(t, opts.mode ?? "fan_in");
   const gain = calculateGain(opts.nonlinearity ?? "leaky_relu", opts.a ?? 0);
-  const std = gain / Math.sqrt(fan);
-  return normal_(t, 0, std, opts.generator);
+  return gain / Math.sqrt(fan);
 }

@@ -22,7 +22,9 @@ export interface RemovableHandle {
   remove(): void;
 }
 
+/** Called before `forward` with the arguments; a returned value (an array or one argument) replaces them. */
 export type ForwardPreHook = (module: Module, args: unknown[]) => unknown[] | unknown | void;
+/** Called after `forward` with the arguments and the output; a returned value replaces the output. */
 export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown | void;
 
 // Bookkeeping kept off the enumerable fields, so that a module's own keys are exactly what the
@@ -35,6 +37,13 @@ interface Internals {
 }
 const INTERNALS = Symbol("moduleInternals");
 let nextHookId = 0;
+
+/** Adds `hook` under a fresh id (hooks run in registration order) and returns its handle. */
+function addHook<H>(hooks: Map<number, H>, hook: H): RemovableHandle {
+  const id = nextHookId++;
+  hooks.set(id, hook);
+  return { remove: () => void hooks.delete(id) };
+}
 
 /** Indents every line but the first (PyTorch's repr nests children this way). */
 function addIndent(s: string, spaces: number): string {
@@ -212,17 +221,7 @@ export class Module extends CallableObject {
    * @example for (const [name, p] of model.namedParameters()) console.log(name, p.shape);
    */
   namedParameters(prefix = "", recurse = true): [string, Parameter][] {
-    const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
-    const seen = new Set<Tensor>();
-    const out: [string, Parameter][] = [];
-    for (const [mp, m] of mods) {
-      for (const [n, p] of m.ownParameters()) {
-        if (seen.has(p)) continue;
-        seen.add(p);
-        out.push([mp ? `${mp}.${n}` : n, p]);
-      }
-    }
-    return out;
+    return this.namedTensors(prefix, recurse, (m) => m.ownParameters());
   }
 
   /** The parameters, in the order of {@link namedParameters}: what an optimizer takes. */
@@ -230,15 +229,21 @@ export class Module extends CallableObject {
     return this.namedParameters("", recurse).map(([, p]) => p);
   }
 
+  /** Buffers with dotted names, in the order of {@link namedParameters}; a shared one is listed once. */
   namedBuffers(prefix = "", recurse = true): [string, Tensor][] {
+    return this.namedTensors(prefix, recurse, (m) => m.ownBuffers(false));
+  }
+
+  /** The tensors `own` lists for this module (and, with `recurse`, each submodule), dotted and deduplicated. */
+  private namedTensors<T extends Tensor>(prefix: string, recurse: boolean, own: (m: Module) => [string, T][]): [string, T][] {
     const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
     const seen = new Set<Tensor>();
-    const out: [string, Tensor][] = [];
+    const out: [string, T][] = [];
     for (const [mp, m] of mods) {
-      for (const [n, b] of m.ownBuffers(false)) {
-        if (seen.has(b)) continue;
-        seen.add(b);
-        out.push([mp ? `${mp}.${n}` : n, b]);
+      for (const [n, t] of own(m)) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        out.push([mp ? `${mp}.${n}` : n, t]);
       }
     }
     return out;
@@ -396,18 +401,12 @@ export class Module extends CallableObject {
 
   /** Runs `hook(module, args)` before each forward; a returned value replaces the arguments. */
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
-    const id = nextHookId++;
-    const { preHooks } = this[INTERNALS];
-    preHooks.set(id, hook);
-    return { remove: () => void preHooks.delete(id) };
+    return addHook(this[INTERNALS].preHooks, hook);
   }
 
   /** Runs `hook(module, args, output)` after each forward; a returned value replaces the output. */
   registerForwardHook(hook: ForwardHook): RemovableHandle {
-    const id = nextHookId++;
-    const { hooks } = this[INTERNALS];
-    hooks.set(id, hook);
-    return { remove: () => void hooks.delete(id) };
+    return addHook(this[INTERNALS].hooks, hook);
   }
 
   // ---- printing ----------------------------------------------------------------------------------

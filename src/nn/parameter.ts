@@ -2,6 +2,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { isFloating } from "../tensor/dtype.js";
 import { DTypeError } from "../tensor/errors.js";
+import { fmtShape } from "../tensor/shape.js";
 import { formatTensor } from "../tensor/format.js";
 
 /**
@@ -18,7 +19,7 @@ export class Parameter extends Tensor {
     super(src.storage, src.shape.slice(), src.dtype);
     this._base = src._base ?? src;
     if (requiresGrad && !isFloating(src.dtype)) {
-      throw new DTypeError(`Parameter: only tensors of floating point dtype can require gradients (got ${src.dtype}, shape [${src.shape.join(", ")}])`);
+      throw new DTypeError(`Parameter: only tensors of floating point dtype can require gradients (got ${src.dtype}, shape ${fmtShape(src.shape)})`);
     }
     this.requiresGrad = requiresGrad;
   }

@@ -4,7 +4,7 @@ import { backend } from "../backend/registry.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { apply, applyRule } from "./apply.js";
 import type { OpRule, RuleSet } from "./rule.js";
-import { castTo, computeType, empty, toTensor, type TensorLike } from "./util.js";
+import { NO_ATTRS, binaryComputeType, castTo, computeType, empty, toTensor, type TensorLike } from "./util.js";
 import { sumTo } from "./reduce.js";
 import { cast, floor, log, neg, square, trunc } from "./unary.js";
 
@@ -23,9 +23,7 @@ function forward(kernel: BinaryKernel, kind: Kind) {
   const logical = kernel.startsWith("logical");
   return ([a, b]: readonly Tensor[]): Tensor => {
     const shape = broadcastShapes(kernel, a.shape, b.shape);
-    let ct = a.dtype === b.dtype ? a.dtype : computeType(a, b);
-    if (kind === "float" && (ct === "int32" || ct === "bool")) ct = "float32";
-    if (logical) ct = "bool";
+    const ct = logical ? "bool" : binaryComputeType(a, b, kind === "float");
     const ac = castTo(a, ct);
     const bc = castTo(b, ct);
     const out = empty(shape, kind === "bool" ? "bool" : ct);
@@ -116,9 +114,6 @@ export const binaryRules: RuleSet<
   },
 };
 
-// Binary ops have no attributes: one shared (frozen) record instead of a new `{}` per call.
-const NO_ATTRS: {} = Object.freeze({});
-
 const bin = (name: "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "fmod" | "remainder" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or" | "logical_xor") => {
   const r = binaryRules[name]; // the table's entry for `name` (table.ts spreads binaryRules in)
   return (a: TensorLike, b: TensorLike): Tensor => applyRule(name, r, [toTensor(a), toTensor(b)], NO_ATTRS);
@@ -151,7 +146,7 @@ export const rsub = (x: TensorLike, s: TensorLike): Tensor => sub(s, x);
 
 /** torch.where(cond, a, b): elements of a where cond, else b, all broadcast. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  return apply("where", [cond, toTensor(a), toTensor(b)], {});
+  return apply("where", [cond, toTensor(a), toTensor(b)], NO_ATTRS);
 }
 
 /**

@@ -9,6 +9,7 @@ import { empty, requireFloat } from "./util.js";
 import { add } from "./binary.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 import { matmul } from "./linalg.js";
+import { window2d } from "./window.js";
 
 /**
  * A 2-D sliding window over an [N, C, h, w] image: kernel, stride, padding before the image
@@ -27,13 +28,15 @@ declare module "./rule.js" {
   }
 }
 
-function geometry(n: number, c: number, a: WindowAttrs): WindowGeometry {
-  return { n, c, h: a.h, w: a.w, kh: a.kh, kw: a.kw, sh: a.sh, sw: a.sw, ph: a.ph, pw: a.pw, dh: a.dh, dw: a.dw, oh: a.oh, ow: a.ow };
-}
-
+/** The window fields of `a` alone (im2col's attrs without `padValue`, a caller's object copied). */
 const windowOf = (a: WindowAttrs): WindowAttrs => ({
   kh: a.kh, kw: a.kw, sh: a.sh, sw: a.sw, ph: a.ph, pw: a.pw, dh: a.dh, dw: a.dw, h: a.h, w: a.w, oh: a.oh, ow: a.ow,
 });
+
+function geometry(n: number, c: number, a: WindowAttrs): WindowGeometry {
+  return { n, c, ...windowOf(a) };
+}
+
 
 // The two are linear adjoints, so each one's VJP is the other: conv's backward is itself made of
 // differentiable ops and higher-order gradients follow. Padded taps are constants: no gradient.
@@ -190,24 +193,18 @@ function convNd(op: string, nd: 1 | 2, x: Tensor, weight: Tensor, bias: Tensor |
   }
   const outSize = spatial.map((s, i) => windowCount(s, kernel[i], stride[i], lo[i], hi[i], dilation[i]));
   // A 1-D conv is a 2-D one over an image of height 1.
-  const at = (v: number[], one: number): number[] => (nd === 2 ? v : [one, v[0]]);
-  const [h, w] = at(spatial, 1);
-  const [kh, kw] = at(kernel, 1);
-  const [sh, sw] = at(stride, 1);
-  const [ph, pw] = at(lo, 0);
-  const [dh, dw] = at(dilation, 1);
-  const [oh, ow] = at(outSize, 1);
+  const win = window2d(nd, spatial, kernel, stride, lo, dilation, outSize);
   const x4 = nd === 2 ? xb : unsqueeze(xb, 2);
   const w4 = nd === 2 ? weight : unsqueeze(weight, 2);
   const n = x4.shape[0];
-  const cols = apply("im2col", [x4], { kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow, padValue: 0 });
-  const k = (cin / groups) * kh * kw;
+  const cols = apply("im2col", [x4], { ...win, padValue: 0 });
+  const k = (cin / groups) * win.kh * win.kw;
   let y: Tensor;
   if (groups === 1) {
     y = matmul(reshape(w4, [cout, k]), cols); // [Cout, K] @ [N, K, L] -> [N, Cout, L]
   } else {
     // Channel rows of the columns are ordered (c, ki, kj), so each group's rows are contiguous.
-    y = matmul(reshape(w4, [groups, cout / groups, k]), reshape(cols, [n, groups, k, oh * ow]));
+    y = matmul(reshape(w4, [groups, cout / groups, k]), reshape(cols, [n, groups, k, win.oh * win.ow]));
   }
   y = reshape(y, [n, cout, ...outSize]);
   if (bias !== null) y = add(y, reshape(bias, [cout, ...outSize.map(() => 1)]));

@@ -6,7 +6,7 @@ import { isFloating, promoteTypes } from "../tensor/dtype.js";
 import { backend } from "../backend/registry.js";
 import type { Node } from "../autograd/node.js";
 import { apply } from "./apply.js";
-import { castTo, computeType, toTensor, type TensorLike } from "./util.js";
+import { binaryComputeType, castTo, toTensor, type TensorLike } from "./util.js";
 import { full } from "../tensor/creation.js";
 
 /**
@@ -77,8 +77,7 @@ export function inplaceBinary(op: string, self: Tensor, kernel: "add" | "sub" | 
   const o = toTensor(other);
   const recording = isGradEnabled();
   if (!(recording && (self.requiresGrad || o.requiresGrad)) && broadcastsTo(o.shape, self.shape)) {
-    let ct = self.dtype === o.dtype ? self.dtype : computeType(self, o);
-    if (kernel === "div" && (ct === "int32" || ct === "bool")) ct = "float32"; // true division
+    const ct = binaryComputeType(self, o, kernel === "div");
     if (ct === self.dtype && self.dtype !== "bool") {
       checkWritable(op, self, recording);
       backend().binary(kernel, self.storage, self.shape, castTo(o, ct).storage, o.shape, self.storage, self.shape);

@@ -11,6 +11,7 @@ import { expand, reshape, unsqueeze } from "./shape.js";
 import { gather } from "./indexing.js";
 import { matmul } from "./linalg.js";
 import { tupleArg, type IntOrTuple, type WindowAttrs } from "./conv.js";
+import { window2d } from "./window.js";
 
 export interface MaxPoolOptions {
   kernelSize: IntOrTuple;
@@ -78,18 +79,11 @@ function poolWindow(
   if (out.some((n) => n < 1) || x.shape.slice(x.ndim - nd - 1).some((n) => n === 0)) {
     throw new ShapeError(`${op}: Given input size: (${x.shape.join("x")}). Calculated output size: (${[...channels.slice(-1), ...out].join("x")}). Output size is too small`);
   }
-  const at = (v: number[], one: number): number[] => (nd === 2 ? v : [one, v[0]]);
-  const [h, w] = at(spatial, 1);
-  const [kh, kw] = at(kernel, 1);
-  const [sh, sw] = at(stride, 1);
-  const [ph, pw] = at(pad, 0);
-  const [dh, dw] = at(dil, 1);
-  const [oh, ow] = at(out, 1);
   const batched = x.ndim === nd + 2;
   const xb = batched ? x : unsqueeze(x, 0);
   const x4 = nd === 2 ? xb : unsqueeze(xb, 2);
   const outShape = [...x.shape.slice(0, x.ndim - nd), ...out];
-  return { win: { kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow }, x4, finish: (y) => reshape(y, outShape) };
+  return { win: window2d(nd, spatial, kernel, stride, pad, dil, out), x4, finish: (y) => reshape(y, outShape) };
 }
 
 /** The (values, indices) pair max pooling returns with `returnIndices: true`. */

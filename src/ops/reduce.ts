@@ -1,12 +1,12 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { backend } from "../backend/registry.js";
-import { normDim, normDims, shapesEqual } from "../tensor/shape.js";
+import { fmtShape, normDim, normDims, shapesEqual } from "../tensor/shape.js";
 import { ValueError } from "../tensor/errors.js";
 import { apply } from "./apply.js";
 import type { RuleSet } from "./rule.js";
 import { castTo, empty, requireFloat } from "./util.js";
-import { div, eq, mul, sub, where } from "./binary.js";
+import { add, div, eq, mul, sub, where } from "./binary.js";
 import { abs, exp, isinf, log, powScalar, sqrt, square } from "./unary.js";
 import { expand, reshape, squeeze } from "./shape.js";
 import { scatterAdd } from "./indexing.js";
@@ -44,7 +44,7 @@ function reduceForward(kernel: "sum" | "prod" | "max" | "min" | "any" | "all", d
   return ([x]: readonly Tensor[], a: { dims: number[]; keepdim: boolean }): Tensor => {
     // Only a reduced dim of size 0 has no extremum (an empty batch elsewhere is fine, as in PyTorch).
     if ((kernel === "max" || kernel === "min") && x.storage.length === 0 && a.dims.some((d) => x.shape[d] === 0)) {
-      throw new ValueError(`${kernel}: cannot reduce an empty tensor (shape [${x.shape.join(", ")}])`);
+      throw new ValueError(`${kernel}: cannot reduce an empty tensor (shape ${fmtShape(x.shape)})`);
     }
     const dt = dtypeOf(x.dtype);
     const out = empty(reducedShape(x.shape, a.dims, a.keepdim), dt);
@@ -54,17 +54,27 @@ function reduceForward(kernel: "sum" | "prod" | "max" | "min" | "any" | "all", d
   };
 }
 
-/** The gradient of a reduction broadcast back over the reduced dims. */
-function expandBack(g: Tensor, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+/** The gradient of a reduction (kept dims or not) broadcast back over the reduced dims. */
+function expandBack(g: Tensor, x: Tensor, dims: readonly number[]): Tensor {
   return expand(reshape(g, reducedShape(x.shape, dims, true)), x.shape);
 }
 
+/** The number of elements a reduction over `dims` combines into each result. */
+function countOver(x: Tensor, dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= x.shape[d];
+  return n;
+}
+
 const intSum = (d: DType): DType => (d === "bool" ? "int32" : d);
+const sameType = (d: DType): DType => d;
+const maxForward = reduceForward("max", sameType);
+const minForward = reduceForward("min", sameType);
 
 export const reduceRules: RuleSet<"sum" | "prod" | "amax" | "amin" | "max_dim" | "min_dim" | "argmax" | "argmin" | "any" | "all" | "cumsum"> = {
   sum: {
     forward: reduceForward("sum", intSum),
-    vjp: (g, [x], _o, a) => [expandBack(g, x, a.dims, a.keepdim)],
+    vjp: (g, [x], _o, a) => [expandBack(g, x, a.dims)],
   },
   prod: {
     forward: reduceForward("prod", intSum),
@@ -73,21 +83,21 @@ export const reduceRules: RuleSet<"sum" | "prod" | "amax" | "amin" | "max_dim" |
       // only zero of its slice, else 0 (PyTorch's prod_backward); no 0/0 anywhere.
       const zero = eq(x, 0);
       const safe = where(zero, 1, x);
-      const others = div(expandBack(out, x, a.dims, a.keepdim), safe);
+      const others = div(expandBack(out, x, a.dims), safe);
       const atZero = where(eq(sum(zero, a.dims, true), 1), prod(safe, a.dims, true), 0);
-      return [mul(expandBack(g, x, a.dims, a.keepdim), where(zero, atZero, others))];
+      return [mul(expandBack(g, x, a.dims), where(zero, atZero, others))];
     },
     saves: [0, "out"],
   },
-  amax: { forward: reduceForward("max", (d) => d), vjp: (g, [x], out, a) => [evenlyDistribute(g, x, out, a.dims, a.keepdim)], saves: [0, "out"] },
-  amin: { forward: reduceForward("min", (d) => d), vjp: (g, [x], out, a) => [evenlyDistribute(g, x, out, a.dims, a.keepdim)], saves: [0, "out"] },
+  amax: { forward: maxForward, vjp: (g, [x], out, a) => [evenlyDistribute(g, x, out, a.dims)], saves: [0, "out"] },
+  amin: { forward: minForward, vjp: (g, [x], out, a) => [evenlyDistribute(g, x, out, a.dims)], saves: [0, "out"] },
   max_dim: {
-    forward: ([x], a) => reduceForward("max", (d) => d)([x], { dims: [a.dim], keepdim: a.keepdim }),
+    forward: ([x], a) => maxForward([x], { dims: [a.dim], keepdim: a.keepdim }),
     vjp: (g, [x], _o, a) => [indexedBack(g, x, a.dim, a.keepdim, "argmax")],
     saves: [0],
   },
   min_dim: {
-    forward: ([x], a) => reduceForward("min", (d) => d)([x], { dims: [a.dim], keepdim: a.keepdim }),
+    forward: ([x], a) => minForward([x], { dims: [a.dim], keepdim: a.keepdim }),
     vjp: (g, [x], _o, a) => [indexedBack(g, x, a.dim, a.keepdim, "argmin")],
     saves: [0],
   },
@@ -108,10 +118,10 @@ export const reduceRules: RuleSet<"sum" | "prod" | "amax" | "amin" | "max_dim" |
 };
 
 // max()/min() over several dims share the gradient evenly among tied elements (PyTorch 1.13).
-function evenlyDistribute(g: Tensor, x: Tensor, out: Tensor, dims: number[], keepdim: boolean): Tensor {
-  const mask = eq(x, expandBack(out, x, dims, keepdim));
+function evenlyDistribute(g: Tensor, x: Tensor, out: Tensor, dims: number[]): Tensor {
+  const mask = eq(x, expandBack(out, x, dims));
   const count = sum(mask, dims, true);
-  return where(mask, div(expandBack(g, x, dims, keepdim), count), zerosLike(x));
+  return where(mask, div(expandBack(g, x, dims), count), zerosLike(x));
 }
 
 function indexedBack(g: Tensor, x: Tensor, dim: number, keepdim: boolean, arg: "argmax" | "argmin"): Tensor {
@@ -121,7 +131,7 @@ function indexedBack(g: Tensor, x: Tensor, dim: number, keepdim: boolean, arg: "
 }
 
 function argForward(kind: "argmax" | "argmin", x: Tensor, dim: number | null, keepdim: boolean): Tensor {
-  if (x.storage.length === 0 && (dim === null || x.shape[dim] === 0)) throw new ValueError(`${kind}: cannot reduce an empty tensor (shape [${x.shape.join(", ")}])`);
+  if (x.storage.length === 0 && (dim === null || x.shape[dim] === 0)) throw new ValueError(`${kind}: cannot reduce an empty tensor (shape ${fmtShape(x.shape)})`);
   if (dim === null) {
     const flat = reshape(x, [-1]);
     const out = empty(keepdim ? x.shape.map(() => 1) : [], "int32");
@@ -148,9 +158,7 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   requireFloat("mean", x);
   const dims = normDims("mean", dim, x.ndim);
-  let n = 1;
-  for (const d of dims) n *= x.shape[d];
-  return div(sum(x, dims, keepdim), n);
+  return div(sum(x, dims, keepdim), countOver(x, dims));
 }
 
 /** Largest value over dims (all when omitted), ties sharing the gradient. */
@@ -226,11 +234,9 @@ export function cumsum(x: Tensor, dim: number): Tensor {
 export function variance(x: Tensor, dim?: Dims, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
   requireFloat("var", x);
   const dims = normDims("var", dim, x.ndim);
-  let n = 1;
-  for (const d of dims) n *= x.shape[d];
   const m = mean(x, dims, true);
   const ss = sum(square(sub(x, m)), dims, opts.keepdim ?? false);
-  return div(ss, Math.max(n - (opts.correction ?? 1), 0));
+  return div(ss, Math.max(countOver(x, dims) - (opts.correction ?? 1), 0));
 }
 
 export function std(x: Tensor, dim?: Dims, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
@@ -243,11 +249,9 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   const dims = normDims("logsumexp", dim, x.ndim);
   const m0 = amax(x, dims, true).detach();
   const m = where(isinf(m0), zerosLike(m0), m0);
-  const r = add0(log(sum(exp(sub(x, m)), dims, true)), m);
+  const r = add(log(sum(exp(sub(x, m)), dims, true)), m);
   return keepdim ? r : squeeze(r, dims);
 }
-
-const add0 = (a: Tensor, b: Tensor): Tensor => apply("add", [a, b], {});
 
 /** The p-norm over dims (all when omitted): 2 by default; 1, Infinity and any p > 0. */
 export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {

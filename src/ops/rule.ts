@@ -27,8 +27,3 @@ export interface OpRule<A> {
 
 /** The rules of one family, keyed by op name. */
 export type RuleSet<K extends OpName> = { [P in K]: OpRule<OpAttrs[P]> };
-
-/** The VJP of an op that has no gradient. */
-export function noVjp(): never {
-  throw new Error("internal: VJP of a non-differentiable op");
-}

@@ -3,9 +3,10 @@ import type { DType } from "../tensor/dtype.js";
 import type { UnaryKernel } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
 import { DTypeError } from "../tensor/errors.js";
+import { fmtShape } from "../tensor/shape.js";
 import { apply, applyRule } from "./apply.js";
 import type { OpAttrs, OpRule, RuleSet } from "./rule.js";
-import { castTo, empty, floatType } from "./util.js";
+import { NO_ATTRS, castTo, empty, floatType } from "./util.js";
 import { add, div, gt, mul, rsub, where } from "./binary.js";
 
 declare module "./rule.js" {
@@ -35,7 +36,7 @@ function rule<A>(kernel: (a: A) => [UnaryKernel, number, number], kind: Kind, vj
     forward([x], a) {
       const [k, p0, p1] = kernel(a);
       if (kind === "same" && x.dtype === "bool" && k !== "copy") {
-        throw new DTypeError(`${k}: not supported for bool tensors (shape [${x.shape.join(", ")}])`);
+        throw new DTypeError(`${k}: not supported for bool tensors (shape ${fmtShape(x.shape)})`);
       }
       const ct = kind === "float" ? floatType(x) : x.dtype;
       const xc = castTo(x, ct);
@@ -53,6 +54,7 @@ const k = (name: UnaryKernel) => (): [UnaryKernel, number, number] => [name, 0, 
 const zerosGrad = (g: Tensor): Tensor => mul(g, 0);
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const INV_SQRT_2PI = 0.3989422804014327;
+const cloneRule = rule(k("copy"), "same", (g) => g, []);
 
 export const unaryRules: RuleSet<
   | "neg" | "exp" | "log" | "sqrt" | "rsqrt" | "square" | "abs" | "sign" | "sin" | "cos" | "tan" | "tanh"
@@ -60,11 +62,12 @@ export const unaryRules: RuleSet<
   | "logical_not" | "isnan" | "isinf" | "isfinite" | "silu" | "leaky_relu" | "elu" | "softplus" | "gelu"
   | "pow_scalar" | "rpow_scalar" | "clone" | "cast"
 > = {
-  clone: rule(k("copy"), "same", (g) => g, []),
+  clone: cloneRule,
   cast: {
+    // Casting to its own dtype (only reached through apply: `cast` returns x itself) still copies.
     forward: ([x], a) => {
       const out = castTo(x, a.dtype);
-      return out === x ? rule(k("copy"), "same", null).forward([x], {}) : out;
+      return out === x ? cloneRule.forward([x], NO_ATTRS) : out;
     },
     vjp: (g, [x]) => [g.dtype === x.dtype ? g : apply("cast", [g], { dtype: x.dtype })],
   },
@@ -132,9 +135,8 @@ export const unaryRules: RuleSet<
   rpow_scalar: rule((a) => ["rpow_scalar", a.base, 0], "float", (g, _x, y, a) => mul(g, mul(y, Math.log(a.base))), ["out"]),
 };
 
-// Ops without attributes share one frozen attribute record, and each wrapper resolves its rule
-// once (the table's entry: table.ts spreads unaryRules in) instead of looking it up per call.
-const NO_ATTRS: {} = Object.freeze({});
+// Each wrapper resolves its rule once (the table's entry: table.ts spreads unaryRules in) instead
+// of looking it up per call.
 type Plain = { [K in keyof typeof unaryRules]: OpAttrs[K] extends Record<string, never> ? K : never }[keyof typeof unaryRules];
 function un(name: Plain): (x: Tensor) => Tensor {
   const r = unaryRules[name] as OpRule<{}>;
@@ -182,7 +184,7 @@ export const gelu = (x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): T
 export function powScalar(x: Tensor, exponent: number): Tensor {
   const intBase = x.dtype === "int32" || x.dtype === "bool";
   if (intBase && Number.isInteger(exponent) && exponent < 0) {
-    throw new DTypeError(`pow: integers to negative integer powers are not allowed (${x.dtype} tensor of shape [${x.shape.join(", ")}] ** ${exponent})`);
+    throw new DTypeError(`pow: integers to negative integer powers are not allowed (${x.dtype} tensor of shape ${fmtShape(x.shape)} ** ${exponent})`);
   }
   // An integer tensor to a fractional power is float, as in PyTorch.
   return apply("pow_scalar", [Number.isInteger(exponent) ? x : castTo(x, floatType(x))], { exponent });

@@ -2,9 +2,12 @@ import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { isFloating, resultType, resultType2 } from "../tensor/dtype.js";
 import { newBuffer } from "../tensor/storage.js";
-import { numel } from "../tensor/shape.js";
+import { fmtShape, numel } from "../tensor/shape.js";
 import { DTypeError } from "../tensor/errors.js";
 import { backend } from "../backend/registry.js";
+
+/** The attributes of every op that has none: one shared frozen record instead of a new `{}` per call. */
+export const NO_ATTRS: {} = Object.freeze({});
 
 /** A tensor or a JavaScript number/boolean where PyTorch accepts a Python scalar. */
 export type TensorLike = Tensor | number | boolean;
@@ -40,6 +43,7 @@ export function scalar(v: number | boolean): Tensor {
   return t;
 }
 
+/** `x` itself if a tensor, else the number or boolean wrapped by {@link scalar}. */
 export function toTensor(x: TensorLike): Tensor {
   return x instanceof Tensor ? x : scalar(x);
 }
@@ -53,6 +57,15 @@ export function computeType(...ts: readonly Tensor[]): DType {
   return resultType(ts.map((t) => ({ dtype: t.dtype, ndim: t.shape.length, wrapped: t._wrapped })));
 }
 
+/**
+ * The dtype a binary op computes in: the promoted type, with ints and bools going to float32
+ * under true division (`trueDivision`), as torch.div.
+ */
+export function binaryComputeType(a: Tensor, b: Tensor, trueDivision: boolean): DType {
+  const ct = a.dtype === b.dtype ? a.dtype : computeType(a, b);
+  return trueDivision && (ct === "int32" || ct === "bool") ? "float32" : ct;
+}
+
 /** `t` in `dtype`: itself if it already is, else a converted copy (not recorded). */
 export function castTo(t: Tensor, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
@@ -64,7 +77,7 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
 /** Raises unless `t` is floating point, naming the op (as PyTorch does for mean, softmax, …). */
 export function requireFloat(op: string, t: Tensor): void {
   if (!isFloating(t.dtype)) {
-    throw new DTypeError(`${op}: expected a floating point tensor, got ${t.dtype} (shape [${t.shape.join(", ")}]); convert it with .to(float32) first`);
+    throw new DTypeError(`${op}: expected a floating point tensor, got ${t.dtype} (shape ${fmtShape(t.shape)}); convert it with .to(float32) first`);
   }
 }
 

@@ -3,14 +3,11 @@
 // inside the square root. (The legacy Keras optimizer_v2 Adagrad, ResourceApplyAdagradV2, added it
 // outside: `lr·g / (sqrt(acc) + eps)`; TF 2.11+ does not.)
 import type { Tensor } from "../tensor/tensor.js";
-import { noGrad } from "../autograd/grad_mode.js";
 import { ValueError } from "../tensor/errors.js";
 import { add, div, mul } from "../ops/binary.js";
-import { neg, sqrt } from "../ops/unary.js";
-import {
-  checkBool, checkNonNegative, checkStep, checkStyle, gradIn, kerasWeightDecay, nextStep, slot,
-  type OptimStyle, type ParamState,
-} from "./common.js";
+import { sqrt } from "../ops/unary.js";
+import { checkStyle, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { checkBool, checkNonNegative } from "./checks.js";
 
 /** Adagrad hyperparameters. Keras has no `lrDecay` (must be 0). */
 export interface AdagradHyper {
@@ -64,11 +61,8 @@ export function validateAdagrad(h: AdagradHyper): void {
 export function adagradStep(param: Tensor, grad: Tensor, state: ParamState, h: AdagradHyper): void {
   validateAdagrad(h);
   const key = h.style === "torch" ? "sum" : "accumulator";
-  checkStep("Adagrad", param, grad, state, [key]);
-  noGrad(() => {
-    const t = nextStep(state);
-    let g = gradIn(param, grad);
-    if (h.maximize) g = neg(g);
+  runUpdate("Adagrad", param, grad, state, [key], h.maximize, (update, t) => {
+    let g = update;
     const acc = slot(state, key, param, h.initialAccumulatorValue);
     if (h.style === "torch") {
       if (h.weightDecay !== 0) g = add(g, mul(param, h.weightDecay));

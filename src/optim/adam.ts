@@ -3,13 +3,10 @@
 // torch adds it to the bias-corrected sqrt(v̂); Keras folds both bias corrections into the step
 // size and adds epsilon to the raw sqrt(v) ("epsilon hat" of Kingma & Ba, before section 2.1).
 import type { Tensor } from "../tensor/tensor.js";
-import { noGrad } from "../autograd/grad_mode.js";
 import { add, div, maximum, mul, sub } from "../ops/binary.js";
-import { neg, sqrt, square } from "../ops/unary.js";
-import {
-  checkBool, checkNonNegative, checkRange, checkStep, checkStyle, gradIn, kerasWeightDecay, nextStep, slot,
-  type OptimStyle, type ParamState,
-} from "./common.js";
+import { sqrt, square } from "../ops/unary.js";
+import { checkStyle, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { checkBool, checkNonNegative, checkRange } from "./checks.js";
 
 /** Adam hyperparameters (`beta1`, `beta2` are torch's `betas`, Keras' `beta_1`, `beta_2`). */
 export interface AdamHyper {
@@ -73,11 +70,7 @@ export function validateAdam(h: AdamHyper): void {
 export function adamStep(param: Tensor, grad: Tensor, state: ParamState, h: AdamHyper): void {
   validateAdam(h);
   const keys = h.style === "torch" ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["m", "v", "vhat"];
-  checkStep(adamName(h), param, grad, state, keys);
-  noGrad(() => {
-    const t = nextStep(state);
-    let g = gradIn(param, grad);
-    if (h.maximize) g = neg(g);
+  runUpdate(adamName(h), param, grad, state, keys, h.maximize, (g, t) => {
     if (h.style === "torch") torchAdam(param, g, state, h, t);
     else kerasAdam(param, g, state, h, t);
   });

@@ -1,11 +1,13 @@
-// What every update rule shares: the state record, validation of hyperparameters, parameters,
-// gradients and state, and the lazily created state tensors. The rules themselves live one per file.
+// What every update rule shares: the state record, validation of parameters, gradients and state,
+// the frame of a step, and the lazily created state tensors (the number checks are in checks.ts).
+// The rules themselves live one per file.
 import { Tensor } from "../tensor/tensor.js";
 import { isFloating } from "../tensor/dtype.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import { DTypeError, ShapeError, ValueError } from "../tensor/errors.js";
 import { full } from "../tensor/creation.js";
-import { cast } from "../ops/unary.js";
+import { noGrad } from "../autograd/grad_mode.js";
+import { cast, neg } from "../ops/unary.js";
 import { mul } from "../ops/binary.js";
 // The rules update tensors through the in-place methods (add_, mul_, copy_), which this attaches.
 import "../ops/methods.js";
@@ -21,37 +23,11 @@ export type ParamState = Record<string, Tensor | number>;
 /** Which framework's formula a rule follows, where the two differ. */
 export type OptimStyle = "torch" | "keras";
 
-/** Throws unless `v` is a finite number ≥ 0, naming the optimizer and the value. */
-export function checkNonNegative(opt: string, what: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    throw new ValueError(`${opt}: invalid ${what}: ${v} (expected a finite number >= 0)`);
-  }
-}
-
-/** Throws unless lo ≤ v < hi (or ≤ hi when `closedHigh`), naming the optimizer and the value. */
-export function checkRange(opt: string, what: string, v: number, lo: number, hi: number, closedHigh = false): void {
-  const ok = typeof v === "number" && v >= lo && (closedHigh ? v <= hi : v < hi);
-  if (!ok) {
-    throw new ValueError(`${opt}: invalid ${what}: ${v} (expected a number in [${lo}, ${hi}${closedHigh ? "]" : ")"})`);
-  }
-}
-
-/** Throws unless `v` is a finite number. */
-export function checkFinite(opt: string, what: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new ValueError(`${opt}: invalid ${what}: ${v} (expected a finite number)`);
-  }
-}
-
+/** Throws unless `style` is "torch" or "keras", naming the optimizer. */
 export function checkStyle(opt: string, style: unknown): asserts style is OptimStyle {
   if (style !== "torch" && style !== "keras") {
     throw new ValueError(`${opt}: invalid style: ${String(style)} (expected "torch" or "keras")`);
   }
-}
-
-/** Throws unless `v` is a boolean (the hyperparameter types are erased at run time). */
-export function checkBool(opt: string, what: string, v: unknown): void {
-  if (typeof v !== "boolean") throw new ValueError(`${opt}: invalid ${what}: ${String(v)} (expected a boolean)`);
 }
 
 /**
@@ -59,7 +35,7 @@ export function checkBool(opt: string, what: string, v: unknown): void {
  * a failing step leaves the parameter and the state as they were. `tensorKeys` are the state
  * entries that must be tensors shaped like the parameter.
  */
-export function checkStep(opt: string, param: Tensor, grad: Tensor, state: ParamState, tensorKeys: readonly string[]): void {
+function checkStep(opt: string, param: Tensor, grad: Tensor, state: ParamState, tensorKeys: readonly string[]): void {
   if (!(param instanceof Tensor)) throw new ValueError(`${opt}: the parameter must be a Tensor`);
   if (!(grad instanceof Tensor)) throw new ValueError(`${opt}: the gradient must be a Tensor (shape ${fmtShape(param.shape)} parameter)`);
   if (!isFloating(param.dtype)) {
@@ -88,8 +64,26 @@ export function checkStep(opt: string, param: Tensor, grad: Tensor, state: Param
 }
 
 /** The gradient in the parameter's dtype (frameworks keep them equal; a loaded one may differ). */
-export function gradIn(param: Tensor, grad: Tensor): Tensor {
+function gradIn(param: Tensor, grad: Tensor): Tensor {
   return cast(grad, param.dtype);
+}
+
+/**
+ * The frame of every update rule: checks the step (see checkStep) before anything changes, then,
+ * under noGrad, counts it in `state.step` and runs `update` with the gradient in the parameter's
+ * dtype, negated when `maximize`, and the new step count.
+ * @example runUpdate("SGD", param, grad, state, ["momentum_buffer"], false, (g) => param.add_(g, -lr));
+ */
+export function runUpdate(
+  opt: string, param: Tensor, grad: Tensor, state: ParamState, tensorKeys: readonly string[], maximize: boolean,
+  update: (g: Tensor, step: number) => void,
+): void {
+  checkStep(opt, param, grad, state, tensorKeys);
+  noGrad(() => {
+    const step = nextStep(state);
+    const g = gradIn(param, grad);
+    update(maximize ? neg(g) : g, step);
+  });
 }
 
 /**
@@ -111,7 +105,7 @@ export function slot(state: ParamState, key: string, param: Tensor, init: number
 }
 
 /** Increments and returns `state.step` (0 before the first update). */
-export function nextStep(state: ParamState): number {
+function nextStep(state: ParamState): number {
   const s = ((state.step as number | undefined) ?? 0) + 1;
   state.step = s;
   return s;

@@ -4,13 +4,10 @@
 // and puts the learning rate into the momentum. (The legacy Keras optimizer_v2 RMSprop without
 // momentum added epsilon outside the root, `lr·g / (sqrt(v) + eps)`; TF 2.11+ does not.)
 import type { Tensor } from "../tensor/tensor.js";
-import { noGrad } from "../autograd/grad_mode.js";
 import { add, div, mul, sub } from "../ops/binary.js";
-import { neg, rsqrt, sqrt, square } from "../ops/unary.js";
-import {
-  checkBool, checkNonNegative, checkStep, checkStyle, gradIn, kerasWeightDecay, nextStep, slot,
-  type OptimStyle, type ParamState,
-} from "./common.js";
+import { rsqrt, sqrt, square } from "../ops/unary.js";
+import { checkStyle, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { checkBool, checkNonNegative } from "./checks.js";
 
 /** RMSprop hyperparameters; `alpha` is torch's smoothing constant, Keras' `rho`. */
 export interface RmspropHyper {
@@ -64,11 +61,7 @@ export function validateRmsprop(h: RmspropHyper): void {
 export function rmspropStep(param: Tensor, grad: Tensor, state: ParamState, h: RmspropHyper): void {
   validateRmsprop(h);
   const keys = h.style === "torch" ? ["square_avg", "momentum_buffer", "grad_avg"] : ["velocity", "momentum", "average_gradient"];
-  checkStep("RMSprop", param, grad, state, keys);
-  noGrad(() => {
-    nextStep(state);
-    let g = gradIn(param, grad);
-    if (h.maximize) g = neg(g);
+  runUpdate("RMSprop", param, grad, state, keys, h.maximize, (g) => {
     if (h.style === "torch") torchRmsprop(param, g, state, h);
     else kerasRmsprop(param, g, state, h);
   });

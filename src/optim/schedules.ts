@@ -3,22 +3,7 @@
 // compute the same values recursively (lr ← lr·γ at each boundary), which can differ in the last
 // bit. The Keras ones follow tf.keras.optimizers.schedules (TF ≥ 2.11) exactly.
 import { ValueError } from "../tensor/errors.js";
-
-function nonNegative(fn: string, what: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    throw new ValueError(`${fn}: invalid ${what}: ${v} (expected a finite number >= 0)`);
-  }
-}
-
-function positive(fn: string, what: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
-    throw new ValueError(`${fn}: invalid ${what}: ${v} (expected a finite number > 0)`);
-  }
-}
-
-function finite(fn: string, what: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ValueError(`${fn}: invalid ${what}: ${v} (expected a finite number)`);
-}
+import { checkFinite, checkNonNegative, checkPositive } from "./checks.js";
 
 // ---------------------------------------------------------------- torch.optim.lr_scheduler
 
@@ -27,10 +12,10 @@ function finite(fn: string, what: string, v: number): void {
  * @example stepLR(0.1, 65, 30, 0.1); // 0.1 · 0.1² = 0.001 (up to rounding)
  */
 export function stepLR(baseLr: number, epoch: number, stepSize: number, gamma: number): number {
-  finite("stepLR", "base learning rate", baseLr);
-  nonNegative("stepLR", "epoch", epoch);
-  positive("stepLR", "step_size", stepSize);
-  finite("stepLR", "gamma", gamma);
+  checkFinite("stepLR", "base learning rate", baseLr);
+  checkNonNegative("stepLR", "epoch", epoch);
+  checkPositive("stepLR", "step_size", stepSize);
+  checkFinite("stepLR", "gamma", gamma);
   return baseLr * gamma ** Math.floor(epoch / stepSize);
 }
 
@@ -39,11 +24,11 @@ export function stepLR(baseLr: number, epoch: number, stepSize: number, gamma: n
  * @example multiStepLR(0.05, 80, [30, 80], 0.1); // 0.05 · 0.1² = 0.0005 (up to rounding)
  */
 export function multiStepLR(baseLr: number, epoch: number, milestones: readonly number[], gamma: number): number {
-  finite("multiStepLR", "base learning rate", baseLr);
-  nonNegative("multiStepLR", "epoch", epoch);
-  finite("multiStepLR", "gamma", gamma);
+  checkFinite("multiStepLR", "base learning rate", baseLr);
+  checkNonNegative("multiStepLR", "epoch", epoch);
+  checkFinite("multiStepLR", "gamma", gamma);
   if (!Array.isArray(milestones)) throw new ValueError("multiStepLR: milestones must be an array of numbers");
-  for (const m of milestones) nonNegative("multiStepLR", "milestone", m);
+  for (const m of milestones) checkNonNegative("multiStepLR", "milestone", m);
   const passed = milestones.filter((m) => m <= epoch).length;
   return baseLr * gamma ** passed;
 }
@@ -53,9 +38,9 @@ export function multiStepLR(baseLr: number, epoch: number, milestones: readonly 
  * @example exponentialLR(0.1, 2, 0.5); // 0.025
  */
 export function exponentialLR(baseLr: number, epoch: number, gamma: number): number {
-  finite("exponentialLR", "base learning rate", baseLr);
-  nonNegative("exponentialLR", "epoch", epoch);
-  finite("exponentialLR", "gamma", gamma);
+  checkFinite("exponentialLR", "base learning rate", baseLr);
+  checkNonNegative("exponentialLR", "epoch", epoch);
+  checkFinite("exponentialLR", "gamma", gamma);
   return baseLr * gamma ** epoch;
 }
 
@@ -65,10 +50,10 @@ export function exponentialLR(baseLr: number, epoch: number, gamma: number): num
  * @example cosineAnnealingLR(0.1, 5, 10, 0); // 0.05
  */
 export function cosineAnnealingLR(baseLr: number, epoch: number, tMax: number, etaMin = 0): number {
-  finite("cosineAnnealingLR", "base learning rate", baseLr);
-  nonNegative("cosineAnnealingLR", "epoch", epoch);
-  positive("cosineAnnealingLR", "T_max", tMax);
-  finite("cosineAnnealingLR", "eta_min", etaMin);
+  checkFinite("cosineAnnealingLR", "base learning rate", baseLr);
+  checkNonNegative("cosineAnnealingLR", "epoch", epoch);
+  checkPositive("cosineAnnealingLR", "T_max", tMax);
+  checkFinite("cosineAnnealingLR", "eta_min", etaMin);
   return etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * epoch) / tMax))) / 2;
 }
 
@@ -79,33 +64,39 @@ export function cosineAnnealingLR(baseLr: number, epoch: number, tMax: number, e
  */
 export function linearLR(baseLr: number, epoch: number, startFactor = 1 / 3, endFactor = 1, totalIters = 5): number {
   const fn = "linearLR";
-  finite(fn, "base learning rate", baseLr);
-  nonNegative(fn, "epoch", epoch);
+  checkFinite(fn, "base learning rate", baseLr);
+  checkNonNegative(fn, "epoch", epoch);
   if (!(startFactor > 0 && startFactor <= 1)) {
     throw new ValueError(`${fn}: starting multiplicative factor expected to be greater than 0 and less or equal to 1, got ${startFactor}`);
   }
   if (!(endFactor >= 0 && endFactor <= 1)) {
     throw new ValueError(`${fn}: ending multiplicative factor expected to be between 0 and 1, got ${endFactor}`);
   }
-  positive(fn, "total_iters", totalIters);
+  checkPositive(fn, "total_iters", totalIters);
   return baseLr * (startFactor + ((endFactor - startFactor) * Math.min(totalIters, epoch)) / totalIters);
 }
 
 // ---------------------------------------------------------------- tf.keras.optimizers.schedules
 
 /**
+ * `step / decaySteps`, floored if `staircase`, after checking the arguments ExponentialDecay and
+ * InverseTimeDecay share.
+ */
+function decayProgress(fn: string, initial: number, step: number, decaySteps: number, decayRate: number, staircase: boolean): number {
+  checkFinite(fn, "initial_learning_rate", initial);
+  checkNonNegative(fn, "step", step);
+  checkPositive(fn, "decay_steps", decaySteps);
+  checkFinite(fn, "decay_rate", decayRate);
+  const p = step / decaySteps;
+  return staircase ? Math.floor(p) : p;
+}
+
+/**
  * ExponentialDecay: `initial · decayRate^(step / decaySteps)`, the exponent floored if `staircase`.
  * @example exponentialDecay(0.1, 150, 100, 0.5, true); // 0.05
  */
 export function exponentialDecay(initial: number, step: number, decaySteps: number, decayRate: number, staircase = false): number {
-  const fn = "exponentialDecay";
-  finite(fn, "initial_learning_rate", initial);
-  nonNegative(fn, "step", step);
-  positive(fn, "decay_steps", decaySteps);
-  finite(fn, "decay_rate", decayRate);
-  let p = step / decaySteps;
-  if (staircase) p = Math.floor(p);
-  return initial * decayRate ** p;
+  return initial * decayRate ** decayProgress("exponentialDecay", initial, step, decaySteps, decayRate, staircase);
 }
 
 /**
@@ -123,7 +114,7 @@ export function piecewiseConstantDecay(step: number, boundaries: readonly number
   for (let i = 1; i < boundaries.length; i++) {
     if (!(boundaries[i] > boundaries[i - 1])) throw new ValueError(`${fn}: boundaries must be strictly increasing, got [${boundaries.join(", ")}]`);
   }
-  finite(fn, "step", step);
+  checkFinite(fn, "step", step);
   for (let i = 0; i < boundaries.length; i++) if (step <= boundaries[i]) return values[i];
   return values[values.length - 1];
 }
@@ -133,14 +124,7 @@ export function piecewiseConstantDecay(step: number, boundaries: readonly number
  * @example inverseTimeDecay(0.1, 2, 1, 0.5); // 0.05
  */
 export function inverseTimeDecay(initial: number, step: number, decaySteps: number, decayRate: number, staircase = false): number {
-  const fn = "inverseTimeDecay";
-  finite(fn, "initial_learning_rate", initial);
-  nonNegative(fn, "step", step);
-  positive(fn, "decay_steps", decaySteps);
-  finite(fn, "decay_rate", decayRate);
-  let p = step / decaySteps;
-  if (staircase) p = Math.floor(p);
-  return initial / (1 + decayRate * p);
+  return initial / (1 + decayRate * decayProgress("inverseTimeDecay", initial, step, decaySteps, decayRate, staircase));
 }
 
 /**
@@ -150,11 +134,11 @@ export function inverseTimeDecay(initial: number, step: number, decaySteps: numb
  */
 export function polynomialDecay(initial: number, step: number, decaySteps: number, endLearningRate = 1e-4, power = 1, cycle = false): number {
   const fn = "polynomialDecay";
-  finite(fn, "initial_learning_rate", initial);
-  nonNegative(fn, "step", step);
-  positive(fn, "decay_steps", decaySteps);
-  finite(fn, "end_learning_rate", endLearningRate);
-  finite(fn, "power", power);
+  checkFinite(fn, "initial_learning_rate", initial);
+  checkNonNegative(fn, "step", step);
+  checkPositive(fn, "decay_steps", decaySteps);
+  checkFinite(fn, "end_learning_rate", endLearningRate);
+  checkFinite(fn, "power", power);
   let s = step;
   let d = decaySteps;
   if (cycle) d = d * (s === 0 ? 1 : Math.ceil(s / decaySteps));
@@ -168,10 +152,10 @@ export function polynomialDecay(initial: number, step: number, decaySteps: numbe
  */
 export function cosineDecay(initial: number, step: number, decaySteps: number, alpha = 0): number {
   const fn = "cosineDecay";
-  finite(fn, "initial_learning_rate", initial);
-  nonNegative(fn, "step", step);
-  positive(fn, "decay_steps", decaySteps);
-  finite(fn, "alpha", alpha);
+  checkFinite(fn, "initial_learning_rate", initial);
+  checkNonNegative(fn, "step", step);
+  checkPositive(fn, "decay_steps", decaySteps);
+  checkFinite(fn, "alpha", alpha);
   const completed = Math.min(step, decaySteps) / decaySteps;
   const cosineDecayed = 0.5 * (1 + Math.cos(Math.PI * completed));
   return initial * ((1 - alpha) * cosineDecayed + alpha);

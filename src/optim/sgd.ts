@@ -1,14 +1,11 @@
 // Stochastic gradient descent with momentum, as torch.optim.SGD (1.13) and tf.keras.optimizers.SGD
 // (TF ≥ 2.11) compute it. The two differ in where the learning rate enters the momentum.
 import type { Tensor } from "../tensor/tensor.js";
-import { noGrad } from "../autograd/grad_mode.js";
 import { ValueError } from "../tensor/errors.js";
 import { add, mul } from "../ops/binary.js";
 import { neg } from "../ops/unary.js";
-import {
-  checkBool, checkFinite, checkNonNegative, checkRange, checkStep, checkStyle, gradIn, kerasWeightDecay, nextStep, slot,
-  type ParamState, type OptimStyle,
-} from "./common.js";
+import { checkStyle, kerasWeightDecay, runUpdate, slot, type ParamState, type OptimStyle } from "./common.js";
+import { checkBool, checkFinite, checkNonNegative, checkRange } from "./checks.js";
 
 /** SGD hyperparameters. Keras has no `dampening` (must be 0) nor `maximize` (applied as in torch). */
 export interface SgdHyper {
@@ -62,11 +59,7 @@ export function validateSgd(h: SgdHyper): void {
 export function sgdStep(param: Tensor, grad: Tensor, state: ParamState, h: SgdHyper): void {
   validateSgd(h);
   const bufKey = h.style === "torch" ? "momentum_buffer" : "m";
-  checkStep("SGD", param, grad, state, [bufKey]);
-  noGrad(() => {
-    nextStep(state);
-    let g = gradIn(param, grad);
-    if (h.maximize) g = neg(g);
+  runUpdate("SGD", param, grad, state, [bufKey], h.maximize, (g) => {
     if (h.style === "torch") torchSgd(param, g, state, h);
     else kerasSgd(param, g, state, h);
   });

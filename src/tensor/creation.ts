@@ -138,7 +138,7 @@ export function tensor(data: NestedArray | TypedArray | Tensor, opts?: CreateOpt
   }
   if (ArrayBuffer.isView(data)) {
     const src = data as TypedArray;
-    const dtype = opts?.dtype ?? (src instanceof Uint8Array ? "bool" : dtypeOfBuffer(src));
+    const dtype = opts?.dtype ?? dtypeOfBuffer(src);
     const t = new Tensor(newBuffer(dtype, src.length), [src.length], dtype);
     backend().cast(src, t.storage, dtype === "bool");
     return finish(t, opts);

@@ -3,8 +3,6 @@ export type DType = "float32" | "float64" | "int32" | "bool";
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
-export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
-
 /** Allocates a zeroed buffer of `n` elements for `dtype`. */
 export function allocBuffer(dtype: DType, n: number): TypedArray {
   switch (dtype) {
@@ -19,6 +17,7 @@ export function allocBuffer(dtype: DType, n: number): TypedArray {
   }
 }
 
+/** The dtype a typed array holds; a Uint8Array is bool. */
 export function dtypeOfBuffer(a: TypedArray): DType {
   if (a instanceof Float32Array) return "float32";
   if (a instanceof Float64Array) return "float64";
@@ -26,6 +25,7 @@ export function dtypeOfBuffer(a: TypedArray): DType {
   return "bool";
 }
 
+/** Whether `d` is float32 or float64. */
 export function isFloating(d: DType): boolean {
   return d === "float32" || d === "float64";
 }

@@ -5,7 +5,7 @@ import { Tensor } from "./tensor.js";
 import type { DType } from "./dtype.js";
 import { isFloating } from "./dtype.js";
 import { newBuffer } from "./storage.js";
-import { numel } from "./shape.js";
+import { fmtShape, numel } from "./shape.js";
 import { DTypeError, ValueError } from "./errors.js";
 import { TorchGenerator } from "./random/torch_generator.js";
 import type { CreateOptions } from "./creation.js";
@@ -49,7 +49,7 @@ function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
 
 function floatStorage(op: string, t: Tensor): Float32Array | Float64Array {
   if (!(t.storage instanceof Float32Array || t.storage instanceof Float64Array)) {
-    throw new DTypeError(`${op}: not implemented for ${t.dtype} tensors (shape [${t.shape.join(", ")}])`);
+    throw new DTypeError(`${op}: not implemented for ${t.dtype} tensors (shape ${fmtShape(t.shape)})`);
   }
   return t.storage;
 }

@@ -1,6 +1,6 @@
 import type { Node } from "../autograd/node.js";
 import type { DType, TypedArray } from "./dtype.js";
-import { numel, type Shape } from "./shape.js";
+import { fmtShape } from "./shape.js";
 import { formatTensor } from "./format.js";
 import { ValueError } from "./errors.js";
 
@@ -97,7 +97,7 @@ export class Tensor {
   /** The single value of a one-element tensor, as a JS number (or boolean for bool). */
   item(): number {
     if (this.storage.length !== 1) {
-      throw new ValueError(`item: a Tensor with ${this.storage.length} elements cannot be converted to Scalar (shape [${this.shape.join(", ")}])`);
+      throw new ValueError(`item: a Tensor with ${this.storage.length} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
     }
     return this.storage[0];
   }
@@ -139,12 +139,4 @@ export class Tensor {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return formatTensor(this);
   }
-}
-
-/** Makes a tensor over a buffer; the shape must hold as many elements as the buffer. */
-export function makeTensor(storage: TypedArray, shape: Shape, dtype: DType): Tensor {
-  if (numel(shape) !== storage.length) {
-    throw new ValueError(`tensor: shape [${shape.join(", ")}] needs ${numel(shape)} elements, got ${storage.length}`);
-  }
-  return new Tensor(storage, shape.slice(), dtype);
 }

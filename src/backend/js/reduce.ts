@@ -58,12 +58,18 @@ export function reduce(op: ReduceKernel, x: TypedArray, shape: Shape, axes: read
   for (let j = 0; j < m; j++) out[j] = accum[j];
 }
 
-export function argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, axis: number, out: TypedArray): void {
+/** `shape` viewed as [outer, r, inner] around `axis` (a 0-d shape is [1, 1, 1]). */
+function aroundAxis(shape: Shape, axis: number): [outer: number, r: number, inner: number] {
   let outer = 1;
   for (let d = 0; d < axis; d++) outer *= shape[d];
   const r = shape.length === 0 ? 1 : shape[axis];
   let inner = 1;
   for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
+  return [outer, r, inner];
+}
+
+export function argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, axis: number, out: TypedArray): void {
+  const [outer, r, inner] = aroundAxis(shape, axis);
   const max = op === "argmax";
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
@@ -83,11 +89,7 @@ export function argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, 
 }
 
 export function cumsum(x: TypedArray, shape: Shape, axis: number, reverse: boolean, out: TypedArray): void {
-  let outer = 1;
-  for (let d = 0; d < axis; d++) outer *= shape[d];
-  const r = shape.length === 0 ? 1 : shape[axis];
-  let inner = 1;
-  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];
+  const [outer, r, inner] = aroundAxis(shape, axis);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * r * inner + j;
