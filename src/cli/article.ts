@@ -233,8 +233,6 @@ function runPitfall(run: ArticleRun, options: ArticleOptions, say: (line?: strin
   return pit;
 }
 
-
-
 function timing(r: TrainingRun): string {
   const total = r.seconds >= 1 ? `${r.seconds.toFixed(2)} s` : `${(r.seconds * 1000).toFixed(1)} ms`;
   return `${r.epochs} epochs in ${total}, ${r.msPerEpoch.toFixed(3)} ms/epoch`;

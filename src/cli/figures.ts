@@ -25,6 +25,14 @@ export interface Figure {
   note?: string;
 }
 
+/** The fit figure's lines: one per program, then the dashed least-squares line. */
+function fitLines(run: ArticleRun): FitLine[] {
+  return [
+    ...run.programs.map((p) => ({ name: p.spec.name, w: p.result.w, b: p.result.b })),
+    { name: LEAST_SQUARES_NAME, w: run.leastSquares.w, b: run.leastSquares.b, dash: true },
+  ];
+}
+
 /**
  * The lines of the fit figure hidden under lines drawn after them (solid lines first, then the
  * dashed least-squares line): two lines coincide when they are within 0.5% of the samples' y range
@@ -38,11 +46,8 @@ export function hiddenLines(run: ArticleRun): { name: string; under: string[] }[
   if (xs.length === 0) return [];
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const tol = 0.005 * (Math.max(...ys) - Math.min(...ys));
-  const drawn = [
-    ...run.programs.map((p) => ({ name: p.spec.name, w: p.result.w, b: p.result.b })),
-    { name: LEAST_SQUARES_NAME, w: run.leastSquares.w, b: run.leastSquares.b },
-  ];
-  const close = (a: (typeof drawn)[number], b: (typeof drawn)[number]) =>
+  const drawn = fitLines(run);
+  const close = (a: FitLine, b: FitLine) =>
     Math.abs(a.w * x0 + a.b - (b.w * x0 + b.b)) <= tol && Math.abs(a.w * x1 + a.b - (b.w * x1 + b.b)) <= tol;
   const hidden: { name: string; under: string[] }[] = [];
   drawn.forEach((line, i) => {
@@ -61,8 +66,7 @@ function fitNote(run: ArticleRun): string | undefined {
 /** The Vega-Lite specs of the three figures of a run. */
 export function figureSpecs(run: ArticleRun): Record<FigureName, TopLevelSpec> {
   const { x, y } = run.data;
-  const lines: FitLine[] = run.programs.map((p) => ({ name: p.spec.name, w: p.result.w, b: p.result.b }));
-  lines.push({ name: LEAST_SQUARES_NAME, w: run.leastSquares.w, b: run.leastSquares.b, dash: true });
+  const lines = fitLines(run);
   const loss = lossSpec(run.programs.map((p) => ({ name: p.spec.name, loss: p.result.losses })));
   const maeNames = run.programs.filter((p) => p.spec.loss === "mean absolute error").map((p) => p.spec.name);
   const subtitle =

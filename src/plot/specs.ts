@@ -74,6 +74,23 @@ const CONFIG = {
   view: { stroke: "#ced4da" },
 } as const;
 
+/** What every figure starts with: the schema, title, size and text styling. */
+function frame(opts: FigureOptions, title: string) {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: opts.title ?? title,
+    width: opts.width ?? WIDTH,
+    height: opts.height ?? HEIGHT,
+    config: CONFIG,
+  };
+}
+
+// The x and y channels of the sample and line layers.
+const XY_ENCODING = {
+  x: { field: "x", type: "quantitative", title: "x1" },
+  y: { field: "y", type: "quantitative", title: "y" },
+} as const;
+
 /** Pairs (x[i], y[i]) as rows, skipping points that cannot be drawn. */
 function sampleRows(x: ArrayLike<number>, y: ArrayLike<number>): { x: number; y: number }[] {
   if (x.length !== y.length) throw new Error(`x and y differ in length: ${x.length} vs ${y.length}`);
@@ -101,17 +118,10 @@ function uniqueNames(items: { name: string }[]): string[] {
  */
 export function dataSpec(x: ArrayLike<number>, y: ArrayLike<number>, opts: FigureOptions = {}): TopLevelSpec {
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: opts.title ?? "Samples",
-    width: opts.width ?? WIDTH,
-    height: opts.height ?? HEIGHT,
-    config: CONFIG,
+    ...frame(opts, "Samples"),
     data: { values: sampleRows(x, y) },
     mark: { type: "circle", size: 30, opacity: 0.7, color: SAMPLE_COLOR },
-    encoding: {
-      x: { field: "x", type: "quantitative", title: "x1" },
-      y: { field: "y", type: "quantitative", title: "y" },
-    },
+    encoding: { ...XY_ENCODING },
   };
 }
 
@@ -147,26 +157,18 @@ export function fitSpec(
   // merges them into one legend whose symbols show the dash too.
   const legendTitle = "program";
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: opts.title ?? "Fitted lines",
-    width: opts.width ?? WIDTH,
-    height: opts.height ?? HEIGHT,
-    config: CONFIG,
+    ...frame(opts, "Fitted lines"),
     layer: [
       {
         data: { values: samples },
         mark: { type: "circle", size: 24, opacity: 0.45, color: "#868e96" },
-        encoding: {
-          x: { field: "x", type: "quantitative", title: "x1" },
-          y: { field: "y", type: "quantitative", title: "y" },
-        },
+        encoding: { ...XY_ENCODING },
       },
       {
         data: { values: segments },
         mark: { type: "line", strokeWidth: 2.5, clip: true },
         encoding: {
-          x: { field: "x", type: "quantitative", title: "x1" },
-          y: { field: "y", type: "quantitative", title: "y" },
+          ...XY_ENCODING,
           color: { field: "program", type: "nominal", title: legendTitle, scale: colorScale(names), sort: names },
           strokeDash: {
             field: "program",
@@ -199,11 +201,7 @@ export function lossSpec(series: LossSeries[], opts: FigureOptions = {}): TopLev
   );
   const names = uniqueNames(series);
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: opts.title ?? "Training loss",
-    width: opts.width ?? WIDTH,
-    height: opts.height ?? HEIGHT,
-    config: CONFIG,
+    ...frame(opts, "Training loss"),
     data: { values: rows },
     mark: { type: "line", strokeWidth: 2 },
     encoding: {

@@ -68,18 +68,22 @@ export function full(size: SizeArg, fillValue: number | boolean, opts?: TensorOp
   return C.full(C.shapeFromArgs("full", [size]), fillValue, opts);
 }
 
+/** Zeros of `t`'s shape and dtype (unless `opts` says otherwise). @example torch.zerosLike(w) */
 export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
   return C.zerosLike(t, opts);
 }
 
+/** Ones of `t`'s shape and dtype (unless `opts` says otherwise). */
 export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
   return C.onesLike(t, opts);
 }
 
+/** An uninitialised (zero-filled) tensor of `t`'s shape and dtype. */
 export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor {
   return C.emptyLike(t, opts);
 }
 
+/** `fillValue` everywhere, in `t`'s shape and dtype. @example torch.fullLike(x, 7) */
 export function fullLike(t: Tensor, fillValue: number, opts?: TensorOptions): Tensor {
   return C.fullLike(t, fillValue, opts);
 }
@@ -136,10 +140,12 @@ export function randperm(n: number, opts?: RandomTensorOptions): Tensor {
   return R.randperm(n, opts);
 }
 
+/** Uniform on [0, 1) in `t`'s shape and dtype, from the torch generator. */
 export function randLike(t: Tensor, opts?: RandomTensorOptions): Tensor {
   return R.rand(t.shape, { dtype: t.dtype, ...opts });
 }
 
+/** Standard normal in `t`'s shape and dtype, from the torch generator. */
 export function randnLike(t: Tensor, opts?: RandomTensorOptions): Tensor {
   return R.randn(t.shape, { dtype: t.dtype, ...opts });
 }

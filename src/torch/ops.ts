@@ -86,14 +86,17 @@ export function allclose(a: Tensor, b: Tensor, opts: CloseOptions = {}): boolean
   return R.all(isclose(a, b, opts)).item() !== 0;
 }
 
+/** The number of elements (`torch.numel`). */
 export function numel(t: Tensor): number {
   return t.numel();
 }
 
+/** Whether `v` is a tensor (`torch.is_tensor`). */
 export function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
 }
 
+/** Whether `t` has a floating point dtype (`torch.is_floating_point`). */
 export function isFloatingPoint(t: Tensor): boolean {
   return isFloating(t.dtype);
 }

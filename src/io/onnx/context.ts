@@ -12,10 +12,12 @@ export class OnnxExportError extends ValueError {
   override name = "OnnxExportError";
 }
 
+/** Throws an OnnxExportError with `msg`. */
 export const fail = (msg: string): never => {
   throw new OnnxExportError(`onnx export: ${msg}`);
 };
 
+/** The state of one export: the graph being built and the ONNX value name of each traced tensor. */
 export class ExportContext {
   readonly g = new GraphBuilder();
   /** ONNX value name of each tensor the graph computes (inputs, layer outputs, op outputs). */

@@ -11,16 +11,8 @@ import { normal_, tfGenerator, uniform_ } from "../../tensor/random_ops.js";
 import { TorchGenerator } from "../../tensor/random/torch_generator.js";
 import { abs, any, gt, where, mul, add } from "../../ops/api.js";
 import { CallableObject } from "../../nn/callable.js";
+import { calculateFanInAndFanOut } from "../../nn/init.js";
 import { toSnakeCase } from "./names.js";
-
-/** Keras' `_compute_fans`: fan-in and fan-out of a weight shape (conv kernels [kh, kw, in, out]). */
-export function computeFans(shape: readonly number[]): { fanIn: number; fanOut: number } {
-  if (shape.length < 1) return { fanIn: 1, fanOut: 1 };
-  if (shape.length === 1) return { fanIn: shape[0], fanOut: shape[0] };
-  if (shape.length === 2) return { fanIn: shape[0], fanOut: shape[1] };
-  const receptive = numel(shape.slice(0, -2));
-  return { fanIn: shape[shape.length - 2] * receptive, fanOut: shape[shape.length - 1] * receptive };
-}
 
 /**
  * Base class of initializers: callable as `init(shape, dtype)`, returning a new tensor.
@@ -73,18 +65,21 @@ function truncatedTensor(shape: readonly number[], mean: number, std: number, dt
   return add(mul(z, std), mean);
 }
 
+/** All zeros. @example new tf.keras.initializers.Zeros()([2, 3]) */
 export class Zeros extends Initializer {
   override call(shape: readonly number[], dtype: DType): Tensor {
     return full(shape, 0, { dtype });
   }
 }
 
+/** All ones. */
 export class Ones extends Initializer {
   override call(shape: readonly number[], dtype: DType): Tensor {
     return full(shape, 1, { dtype });
   }
 }
 
+/** `value` (0) everywhere. @example new tf.keras.initializers.Constant(0.1) */
 export class Constant extends Initializer {
   readonly value: number;
   constructor(value = 0) {
@@ -190,7 +185,8 @@ export class VarianceScaling extends Initializer {
   }
   override call(shape: readonly number[], dtype: DType): Tensor {
     floatOnly(this.constructor.name, dtype);
-    const { fanIn, fanOut } = computeFans(shape);
+    // Keras' kernel layout: [in, out], conv kernels [kh, kw, in, out].
+    const { fanIn, fanOut } = calculateFanInAndFanOut(shape, "keras");
     const n = Math.max(1, this.mode === "fan_in" ? fanIn : this.mode === "fan_out" ? fanOut : (fanIn + fanOut) / 2);
     const s = this.scale / n;
     if (this.distribution === "uniform") {
@@ -211,26 +207,31 @@ export class GlorotUniform extends VarianceScaling {
     super({ scale: 1, mode: "fan_avg", distribution: "uniform", seed: opts.seed });
   }
 }
+/** Truncated normal with stddev sqrt(2 / (fan_in + fan_out)). */
 export class GlorotNormal extends VarianceScaling {
   constructor(opts: RandomOptions = {}) {
     super({ scale: 1, mode: "fan_avg", distribution: "truncated_normal", seed: opts.seed });
   }
 }
+/** Truncated normal with stddev sqrt(2 / fan_in). */
 export class HeNormal extends VarianceScaling {
   constructor(opts: RandomOptions = {}) {
     super({ scale: 2, mode: "fan_in", distribution: "truncated_normal", seed: opts.seed });
   }
 }
+/** U(±sqrt(6 / fan_in)). */
 export class HeUniform extends VarianceScaling {
   constructor(opts: RandomOptions = {}) {
     super({ scale: 2, mode: "fan_in", distribution: "uniform", seed: opts.seed });
   }
 }
+/** Truncated normal with stddev sqrt(1 / fan_in). */
 export class LecunNormal extends VarianceScaling {
   constructor(opts: RandomOptions = {}) {
     super({ scale: 1, mode: "fan_in", distribution: "truncated_normal", seed: opts.seed });
   }
 }
+/** U(±sqrt(3 / fan_in)). */
 export class LecunUniform extends VarianceScaling {
   constructor(opts: RandomOptions = {}) {
     super({ scale: 1, mode: "fan_in", distribution: "uniform", seed: opts.seed });

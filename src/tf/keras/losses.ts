@@ -8,7 +8,9 @@ import { ShapeError, ValueError } from "../../tensor/errors.js";
 import * as A from "../../ops/api.js";
 import { CallableObject } from "../../nn/callable.js";
 import { convertToTensor, type TensorInput } from "../convert.js";
+import { sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits } from "../nn.js";
 import { toSnakeCase } from "./names.js";
+import { alignRanks, weightsToRank } from "./ranks.js";
 
 /** Keras' backend epsilon, used to clip probabilities. */
 export const EPSILON = 1e-7;
@@ -75,6 +77,7 @@ export function hinge(yTrue: TensorInput, yPred: TensorInput): Tensor {
   return meanLast(A.relu(A.rsub(A.mul(signedLabels(t), p), 1)));
 }
 
+/** mean(max(1 − y·ŷ, 0)²) over the last axis, labels as for {@link hinge}. */
 export function squaredHinge(yTrue: TensorInput, yPred: TensorInput): Tensor {
   const [t, p] = prep(yTrue, yPred);
   return meanLast(A.square(A.relu(A.rsub(A.mul(signedLabels(t), p), 1))));
@@ -119,7 +122,7 @@ export function binaryCrossentropy(yTrue: TensorInput, yPred: TensorInput, opts:
   if (ls) t = A.add(A.mul(t, 1 - ls), 0.5 * ls);
   let bce: Tensor;
   if (opts.fromLogits) {
-    bce = A.add(A.sub(A.relu(p), A.mul(p, t)), A.log1p(A.exp(A.neg(A.abs(p)))));
+    bce = sigmoidCrossEntropyWithLogits({ labels: t, logits: p });
   } else {
     const pc = A.clamp(p, EPSILON, 1 - EPSILON);
     const pos = A.mul(t, A.log(A.add(pc, EPSILON)));
@@ -142,7 +145,7 @@ export function categoricalCrossentropy(yTrue: TensorInput, yPred: TensorInput, 
   const axis = normDim("categorical_crossentropy", opts.axis ?? -1, p.ndim);
   const ls = opts.labelSmoothing ?? 0;
   if (ls) t = A.add(A.mul(t, 1 - ls), ls / p.shape[axis]);
-  if (opts.fromLogits) return A.neg(A.sum(A.mul(t, A.logSoftmax(p, axis)), axis));
+  if (opts.fromLogits) return softmaxCrossEntropyWithLogits({ labels: t, logits: p, axis });
   const normalized = A.div(p, A.sum(p, axis, true));
   const pc = A.clamp(normalized, EPSILON, 1 - EPSILON);
   return A.neg(A.sum(A.mul(t, A.log(pc)), axis));
@@ -170,8 +173,7 @@ export function sparseCategoricalCrossentropy(yTrue: TensorInput, yPred: TensorI
     throw new ValueError(`sparse_categorical_crossentropy: received a label value of ${mn < 0 ? mn : mx} which is outside the valid range of [0, ${classes})`);
   }
   const logits = opts.fromLogits ? p : A.log(A.clamp(p, EPSILON, 1 - EPSILON));
-  const logp = A.logSoftmax(logits, -1);
-  return A.neg(A.squeeze(A.gather(logp, -1, A.unsqueeze(idx, -1)), -1));
+  return sparseSoftmaxCrossEntropyWithLogits({ labels: idx, logits });
 }
 
 // Short names, as TF's tf.losses.mse / tf.keras.losses.mae.
@@ -188,16 +190,6 @@ export const KLD = klDivergence;
 
 /** How a Loss object reduces the per-sample values: Keras' `ReductionV2`. */
 export type Reduction = "auto" | "sum_over_batch_size" | "sum" | "none";
-
-/**
- * Keras' `squeeze_or_expand_dimensions`: a trailing size-1 axis that only one of the two has is
- * squeezed, so `[batch, 1]` predictions meet `[batch]` labels without broadcasting.
- */
-function alignRanks(t: Tensor, p: Tensor): [Tensor, Tensor] {
-  if (p.ndim - t.ndim === 1 && p.shape[p.ndim - 1] === 1) return [t, A.squeeze(p, -1)];
-  if (t.ndim - p.ndim === 1 && t.shape[t.ndim - 1] === 1) return [A.squeeze(t, -1), p];
-  return [t, p];
-}
 
 /**
  * Base of Keras' loss classes: `loss(yTrue, yPred, sampleWeight?)` computes the per-sample
@@ -227,20 +219,18 @@ export abstract class Loss extends CallableObject {
   protected override _call(yTrue: TensorInput, yPred: TensorInput, sampleWeight?: TensorInput | null): Tensor {
     let [t, p] = prep(yTrue, yPred);
     [t, p] = alignRanks(t, p);
-    let values = this.call(t, p);
-    if (sampleWeight !== undefined && sampleWeight !== null) {
-      let w = convertToTensor(sampleWeight, values.dtype);
-      // Per-sample weights [batch] meet per-sample values of any rank.
-      while (w.ndim > values.ndim && w.shape[w.ndim - 1] === 1) w = A.squeeze(w, -1);
-      while (w.ndim < values.ndim) w = A.unsqueeze(w, -1);
-      values = A.mul(values, w);
-    }
-    return reduceLoss(values, this.reduction);
+    return reduceLoss(weighted(this.call(t, p), sampleWeight), this.reduction);
   }
 
   getConfig(): Record<string, unknown> {
     return { reduction: this.reduction, name: this.name };
   }
+}
+
+/** The per-sample values times the sample weights, if any. */
+function weighted(values: Tensor, sampleWeight: TensorInput | null | undefined): Tensor {
+  if (sampleWeight === undefined || sampleWeight === null) return values;
+  return A.mul(values, weightsToRank(convertToTensor(sampleWeight, values.dtype), values.ndim));
 }
 
 /** Keras' reduction of weighted per-sample losses: the sum, divided by their count for the mean. */
@@ -270,6 +260,7 @@ interface LossArgs {
   name?: string;
 }
 
+/** Loss object of {@link meanSquaredError}. @example new tf.keras.losses.MeanSquaredError()(y, yPred) */
 export class MeanSquaredError extends Loss {
   constructor(opts: LossArgs = {}) {
     super({ name: "mean_squared_error", ...opts });
@@ -279,6 +270,7 @@ export class MeanSquaredError extends Loss {
   }
 }
 
+/** Loss object of {@link meanAbsoluteError}. */
 export class MeanAbsoluteError extends Loss {
   constructor(opts: LossArgs = {}) {
     super({ name: "mean_absolute_error", ...opts });
@@ -288,6 +280,7 @@ export class MeanAbsoluteError extends Loss {
   }
 }
 
+/** Loss object of {@link meanAbsolutePercentageError}. */
 export class MeanAbsolutePercentageError extends Loss {
   constructor(opts: LossArgs = {}) {
     super({ name: "mean_absolute_percentage_error", ...opts });
@@ -297,6 +290,7 @@ export class MeanAbsolutePercentageError extends Loss {
   }
 }
 
+/** Loss object of {@link meanSquaredLogarithmicError}. */
 export class MeanSquaredLogarithmicError extends Loss {
   constructor(opts: LossArgs = {}) {
     super({ name: "mean_squared_logarithmic_error", ...opts });
@@ -306,6 +300,7 @@ export class MeanSquaredLogarithmicError extends Loss {
   }
 }
 
+/** Loss object of {@link huber}, threshold `delta` (1). */
 export class Huber extends Loss {
   readonly delta: number;
   constructor(opts: LossArgs & { delta?: number } = {}) {
@@ -318,6 +313,7 @@ export class Huber extends Loss {
   }
 }
 
+/** Loss object of {@link logCosh}. */
 export class LogCosh extends Loss {
   constructor(opts: LossArgs = {}) {
     super({ name: "log_cosh", ...opts });
@@ -327,6 +323,7 @@ export class LogCosh extends Loss {
   }
 }
 
+/** Loss object of {@link binaryCrossentropy}. @example new tf.keras.losses.BinaryCrossentropy({ fromLogits: true }) */
 export class BinaryCrossentropy extends Loss {
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
@@ -342,6 +339,7 @@ export class BinaryCrossentropy extends Loss {
   }
 }
 
+/** Loss object of {@link categoricalCrossentropy}. */
 export class CategoricalCrossentropy extends Loss {
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
@@ -357,6 +355,7 @@ export class CategoricalCrossentropy extends Loss {
   }
 }
 
+/** Loss object of {@link sparseCategoricalCrossentropy}. */
 export class SparseCategoricalCrossentropy extends Loss {
   readonly fromLogits: boolean;
   constructor(opts: LossArgs & { fromLogits?: boolean } = {}) {
@@ -365,19 +364,14 @@ export class SparseCategoricalCrossentropy extends Loss {
   }
   // Integer labels keep their dtype: the base class's cast to the predictions' dtype is skipped.
   protected override _call(yTrue: TensorInput, yPred: TensorInput, sampleWeight?: TensorInput | null): Tensor {
-    let values = sparseCategoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits });
-    if (sampleWeight !== undefined && sampleWeight !== null) {
-      let w = convertToTensor(sampleWeight, values.dtype);
-      while (w.ndim > values.ndim && w.shape[w.ndim - 1] === 1) w = A.squeeze(w, -1);
-      values = A.mul(values, w);
-    }
-    return reduceLoss(values, this.reduction);
+    return reduceLoss(weighted(sparseCategoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits }), sampleWeight), this.reduction);
   }
   override call(t: Tensor, p: Tensor): Tensor {
     return sparseCategoricalCrossentropy(t, p, { fromLogits: this.fromLogits });
   }
 }
 
+/** Loss object of {@link hinge}. */
 export class Hinge extends Loss {
   constructor(opts: LossArgs = {}) {
     super({ name: "hinge", ...opts });
@@ -387,6 +381,7 @@ export class Hinge extends Loss {
   }
 }
 
+/** Loss object of {@link klDivergence}. */
 export class KLDivergence extends Loss {
   constructor(opts: LossArgs = {}) {
     super({ name: "kl_divergence", ...opts });
@@ -438,14 +433,6 @@ export function getLoss(id: LossLike): Loss {
   const name = key === "huber" ? "huber_loss" : key;
   if (key === "sparse_categorical_crossentropy") return new SparseCategoricalCrossentropy({ name });
   return new LossFunctionWrapper(fn, { name });
-}
-
-/** The canonical name of a loss identifier ('mae' → 'mean_absolute_error'), for choosing accuracy. */
-export function lossKind(loss: Loss): string {
-  if (loss instanceof BinaryCrossentropy) return "binary_crossentropy";
-  if (loss instanceof CategoricalCrossentropy) return "categorical_crossentropy";
-  if (loss instanceof SparseCategoricalCrossentropy) return "sparse_categorical_crossentropy";
-  return loss.name;
 }
 
 /** Keras' `tf.keras.losses.get`. */

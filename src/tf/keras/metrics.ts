@@ -9,6 +9,7 @@ import { noGrad } from "../../autograd/grad_mode.js";
 import { CallableObject } from "../../nn/callable.js";
 import { convertToTensor, type TensorInput } from "../convert.js";
 import { toSnakeCase } from "./names.js";
+import { alignRanks, weightsToRank } from "./ranks.js";
 import * as L from "./losses.js";
 
 const f32 = (t: Tensor): Tensor => (t.dtype === "float32" ? t : A.cast(t, "float32"));
@@ -83,10 +84,7 @@ export class Mean extends Metric {
         this.count += v.numel();
         return;
       }
-      let w = convertToTensor(sampleWeight, "float32");
-      while (w.ndim > v.ndim && w.shape[w.ndim - 1] === 1) w = A.squeeze(w, -1);
-      while (w.ndim < v.ndim) w = A.unsqueeze(w, -1);
-      w = A.expand(w, v.shape);
+      const w = A.expand(weightsToRank(convertToTensor(sampleWeight, "float32"), v.ndim), v.shape);
       this.total += A.sum(A.mul(v, w)).item();
       this.count += A.sum(w).item();
     });
@@ -123,22 +121,20 @@ export class MeanMetricWrapper extends Mean {
   }
   override updateState(yTrue: TensorInput, yPred: TensorInput, sampleWeight?: TensorInput | null): void {
     const values = noGrad(() => {
-      let p = convertToTensor(yPred);
-      let t = convertToTensor(yTrue);
-      // Keras' squeeze_or_expand_dimensions: [batch, 1] against [batch].
-      if (p.ndim - t.ndim === 1 && p.shape[p.ndim - 1] === 1) p = A.squeeze(p, -1);
-      else if (t.ndim - p.ndim === 1 && t.shape[t.ndim - 1] === 1) t = A.squeeze(t, -1);
+      const [t, p] = alignRanks(convertToTensor(yTrue), convertToTensor(yPred));
       return this.fn(t, p);
     });
     super.updateState(values, sampleWeight);
   }
 }
 
+/** The running mean absolute error. @example model.compile({ optimizer: "sgd", loss: "mse", metrics: [new tf.keras.metrics.MeanAbsoluteError()] }) */
 export class MeanAbsoluteError extends MeanMetricWrapper {
   constructor(opts: { name?: string } = {}) {
     super(L.meanAbsoluteError, { name: opts.name ?? "mean_absolute_error" });
   }
 }
+/** The running mean squared error. */
 export class MeanSquaredError extends MeanMetricWrapper {
   constructor(opts: { name?: string } = {}) {
     super(L.meanSquaredError, { name: opts.name ?? "mean_squared_error" });
@@ -153,11 +149,13 @@ export class RootMeanSquaredError extends MeanMetricWrapper {
     return A.sqrt(super.result());
   }
 }
+/** How often predictions equal labels exactly. */
 export class Accuracy extends MeanMetricWrapper {
   constructor(opts: { name?: string } = {}) {
     super(accuracy, { name: opts.name ?? "accuracy" });
   }
 }
+/** How often predictions above `threshold` (0.5) match 0/1 labels. */
 export class BinaryAccuracy extends MeanMetricWrapper {
   readonly threshold: number;
   constructor(opts: { name?: string; threshold?: number } = {}) {
@@ -166,11 +164,13 @@ export class BinaryAccuracy extends MeanMetricWrapper {
     this.threshold = threshold;
   }
 }
+/** How often the argmax of the predictions matches that of one-hot labels. */
 export class CategoricalAccuracy extends MeanMetricWrapper {
   constructor(opts: { name?: string } = {}) {
     super(categoricalAccuracy, { name: opts.name ?? "categorical_accuracy" });
   }
 }
+/** How often the argmax of the predictions matches integer labels. */
 export class SparseCategoricalAccuracy extends MeanMetricWrapper {
   constructor(opts: { name?: string } = {}) {
     super(sparseCategoricalAccuracy, { name: opts.name ?? "sparse_categorical_accuracy" });

@@ -62,7 +62,9 @@ export class L1L2 extends Regularizer {
   }
 }
 
+/** Keras' `regularizers.l1(0.01)`. */
 export const l1 = (factor = 0.01): L1 => new L1(factor);
+/** Keras' `regularizers.l2(0.01)`. */
 export const l2 = (factor = 0.01): L2 => new L2(factor);
 /** Keras' `regularizers.l1_l2(l1=0.01, l2=0.01)`. */
 export const l1L2 = (opts: { l1?: number; l2?: number } = {}): L1L2 => new L1L2({ l1: opts.l1 ?? 0.01, l2: opts.l2 ?? 0.01 });

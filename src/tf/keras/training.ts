@@ -260,14 +260,17 @@ function oneBatch(model: Model, op: "trainOnBatch" | "testOnBatch", x: DataInput
   return shapeResult(model, logs, opts.returnDict);
 }
 
+/** Keras' `train_on_batch`: one training step on the given batch; the loss and metrics after it. */
 export function trainOnBatch(model: Model, x: DataInput, y: DataInput | null, opts: { sampleWeight?: DataInput | null; resetMetrics?: boolean; returnDict?: boolean }): number | number[] | Logs {
   return oneBatch(model, "trainOnBatch", x, y, opts);
 }
 
+/** Keras' `test_on_batch`: the loss and metrics on the given batch, without training. */
 export function testOnBatch(model: Model, x: DataInput, y: DataInput | null, opts: { sampleWeight?: DataInput | null; resetMetrics?: boolean; returnDict?: boolean }): number | number[] | Logs {
   return oneBatch(model, "testOnBatch", x, y, opts);
 }
 
+/** Keras' `predict_on_batch`: the model's outputs for one batch. */
 export function predictOnBatch(model: Model, x: DataInput): Tensor | Tensor[] {
   return model.predictStep(expand1d(toInputs(x)));
 }

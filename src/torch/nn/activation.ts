@@ -74,12 +74,14 @@ export class SiLU extends Module {
   }
 }
 
+/** 1 / (1 + exp(−x)), elementwise (`nn.Sigmoid`). */
 export class Sigmoid extends Module {
   forward(input: Tensor): Tensor {
     return U.sigmoid(input);
   }
 }
 
+/** tanh(x), elementwise (`nn.Tanh`). */
 export class Tanh extends Module {
   forward(input: Tensor): Tensor {
     return U.tanh(input);

@@ -7,7 +7,7 @@ import { ShapeError, ValueError } from "../../tensor/errors.js";
 import { arange } from "../../tensor/creation.js";
 import * as U from "../../ops/unary.js";
 import { add, clamp, div, eq } from "../../ops/binary.js";
-import { amax, norm } from "../../ops/reduce.js";
+import { amax, amin, norm } from "../../ops/reduce.js";
 import { transpose, unsqueeze } from "../../ops/shape.js";
 import { matmul, matmulT } from "../../ops/linalg.js";
 import { dropout as coreDropout } from "../../ops/dropout.js";
@@ -88,7 +88,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
  */
 export function oneHot(t: Tensor, numClasses = -1): Tensor {
   if (t.dtype !== "int32") throw new ValueError(`one_hot: one_hot is only applicable to index tensor (int32), got ${t.dtype}`);
-  for (const v of t.storage) if (v < 0) throw new ValueError(`one_hot: class values must be non-negative (got ${v})`);
+  const lowest = t.numel() === 0 ? 0 : amin(t).item();
+  if (lowest < 0) throw new ValueError(`one_hot: class values must be non-negative (got ${lowest})`);
   let n = numClasses;
   if (n === -1) n = t.numel() === 0 ? 0 : amax(t).item() + 1;
   else if (t.numel() > 0 && amax(t).item() >= n) throw new ValueError(`one_hot: class values must be smaller than num_classes (${n})`);

@@ -12,9 +12,11 @@ import { getActivation, activationName, type ActivationFn, type ActivationLike }
 import type { InitializerLike } from "../initializers.js";
 import { getRegularizer, type RegularizerLike } from "../regularizers.js";
 
-/** Python's repr of a concrete shape, as Keras prints it in errors: `(200, 2)`. */
-export function pyShape(shape: readonly number[]): string {
-  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+/** Dense's input check, in Keras' words: at least 2-D (a batch of feature vectors). */
+function requireMinNdim2(layer: Layer, shape: readonly (number | null)[]): void {
+  if (shape.length < 2) {
+    throw new ShapeError(`Input 0 of layer "${layer.name}" is incompatible with the layer: expected min_ndim=2, found ndim=${shape.length}. Full shape received: ${fmtShape(shape as number[])}`);
+  }
 }
 
 export interface DenseArgs extends LayerArgs {
@@ -61,9 +63,7 @@ export class Dense extends Layer {
   }
 
   override build(inputShape: readonly (number | null)[]): void {
-    if (!inputShape || inputShape.length < 2) {
-      throw new ShapeError(`Input 0 of layer "${this.name}" is incompatible with the layer: expected min_ndim=2, found ndim=${inputShape?.length ?? 0}. Full shape received: ${fmtShape((inputShape ?? []) as number[])}`);
-    }
+    requireMinNdim2(this, inputShape ?? []);
     const last = inputShape[inputShape.length - 1];
     if (last === null) throw new ValueError(`${this.name}: the last dimension of the inputs to a Dense layer should be defined. Found None.`);
     this.kernel = this.addWeight({ name: "kernel", shape: [last, this.units], initializer: this.init.kernel, regularizer: this.init.kernelReg });
@@ -74,9 +74,7 @@ export class Dense extends Layer {
   override call(inputs: Tensor): Tensor {
     const kernel = this.kernel!;
     const inDim = kernel.shape[0];
-    if (inputs.ndim < 2) {
-      throw new ShapeError(`Input 0 of layer "${this.name}" is incompatible with the layer: expected min_ndim=2, found ndim=${inputs.ndim}. Full shape received: ${fmtShape(inputs.shape)}`);
-    }
+    requireMinNdim2(this, inputs.shape);
     if (inputs.shape[inputs.ndim - 1] !== inDim) {
       throw new ShapeError(
         `Input 0 of layer "${this.name}" is incompatible with the layer: expected axis -1 of input shape to have value ${inDim} (the layer was built with kernel shape ${fmtShape(kernel.shape)}), but received input with shape ${fmtShape(inputs.shape)}`,
