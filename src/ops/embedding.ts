@@ -4,7 +4,7 @@ import { DTypeError, IndexError, ShapeError } from "../tensor/errors.js";
 import { arange } from "../tensor/creation.js";
 import { aliasOf } from "./apply.js";
 import { eq, mul, where } from "./binary.js";
-import { expand, reshape } from "./shape.js";
+import { expand, reshape, unsqueeze } from "./shape.js";
 import { checkIndex, gather, scatterAdd } from "./indexing.js";
 import { cast } from "./unary.js";
 import { toTensor, type TensorLike } from "./util.js";
@@ -97,4 +97,13 @@ export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOption
     table = where(isPad, aliasOf(weight), weight);
   }
   return reshape(indexSelect(table, 0, reshape(indices, [-1])), [...indices.shape, dim]);
+}
+
+/**
+ * A bool tensor of shape [...indices.shape, depth], true where the last index equals the class
+ * (out-of-range indices give an all-false row). Both dialects' one-hot functions build on it.
+ * @example oneHotMask(tensor(Int32Array.from([0, 2])), 3) // [[true, false, false], [false, false, true]]
+ */
+export function oneHotMask(indices: Tensor, depth: number): Tensor {
+  return eq(unsqueeze(indices, -1), arange(0, depth, 1, { dtype: "int32" }));
 }

@@ -206,8 +206,7 @@ export function gather(params: TensorInput, indices: TensorInput, axis = 0): Ten
 /** One-hot vectors of length `depth` along a new last axis (float32 by default). */
 export function oneHot(indices: TensorInput, depth: number, onValue = 1, offValue = 0, dtype: DType = "float32"): Tensor {
   const idx = convertToTensor(indices, "int32");
-  const hit = A.eq(A.unsqueeze(idx, -1), C.arange(0, depth, 1, { dtype: "int32" }));
-  return A.where(hit, C.full([], onValue, { dtype }), C.full([], offValue, { dtype }));
+  return A.where(A.oneHotMask(idx, depth), C.full([], onValue, { dtype }), C.full([], offValue, { dtype }));
 }
 /** The shape as an int32 vector (TF's `tf.shape`). */
 export const shape = (x: TensorInput): Tensor => C.tensor(Int32Array.from(T(x).shape));

@@ -4,13 +4,13 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { fmtShape } from "../../tensor/shape.js";
 import { ShapeError, ValueError } from "../../tensor/errors.js";
-import { arange } from "../../tensor/creation.js";
 import * as U from "../../ops/unary.js";
-import { add, clamp, div, eq } from "../../ops/binary.js";
+import { add, clamp, div } from "../../ops/binary.js";
 import { amax, amin, norm } from "../../ops/reduce.js";
-import { transpose, unsqueeze } from "../../ops/shape.js";
+import { transpose } from "../../ops/shape.js";
 import { matmul, matmulT } from "../../ops/linalg.js";
 import { dropout as coreDropout } from "../../ops/dropout.js";
+import { oneHotMask } from "../../ops/embedding.js";
 
 export { relu, sigmoid, tanh, silu, elu, leakyRelu, gelu } from "../../ops/unary.js";
 export { softmax, logSoftmax } from "../../ops/softmax.js";
@@ -93,7 +93,7 @@ export function oneHot(t: Tensor, numClasses = -1): Tensor {
   let n = numClasses;
   if (n === -1) n = t.numel() === 0 ? 0 : amax(t).item() + 1;
   else if (t.numel() > 0 && amax(t).item() >= n) throw new ValueError(`one_hot: class values must be smaller than num_classes (${n})`);
-  return U.cast(eq(unsqueeze(t, -1), arange(0, n, 1, { dtype: "int32" })), "int32");
+  return U.cast(oneHotMask(t, n), "int32");
 }
 
 /**
