@@ -1,9 +1,12 @@
 // tf.random: draws from the tf side's own seeded generator. TensorFlow's Philox streams are not
 // reproduced: the same seed gives the same numbers in duograd, not TensorFlow's numbers.
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
+import { newBuffer } from "../tensor/storage.js";
+import { numel } from "../tensor/shape.js";
+import { TorchGenerator } from "../tensor/random/torch_generator.js";
 import type { DType } from "../tensor/dtype.js";
 import { ValueError } from "../tensor/errors.js";
-import { tfGenerator, tfNormal, tfSetSeed, tfUniform } from "../tensor/random_ops.js";
+import { normal_, tfGenerator, tfNormal, tfSetSeed, tfUniform } from "../tensor/random_ops.js";
 import { abs, any, gt, indexSelect, where } from "../ops/api.js";
 import { fromBuffer } from "../tensor/creation.js";
 import { convertToTensor, type TensorInput } from "./convert.js";
@@ -35,12 +38,15 @@ export function normal(shape: readonly number[], mean = 0, stddev = 1, dtype: DT
  * Normal values, those more than two standard deviations from the mean drawn again (TF's
  * `tf.random.truncated_normal`).
  */
-export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = "float32"): Tensor {
-  let z = tfNormal(shape, 0, 1, dtype);
+export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = "float32", seed?: number | null): Tensor {
+  // An op-level seed gives the op its own stream, so every call with it draws the same values.
+  const gen = seed === undefined || seed === null ? tfGenerator : new TorchGenerator(seed);
+  const draw = () => normal_(new Tensor(newBuffer(dtype, numel(shape)), shape.slice(), dtype), 0, 1, gen);
+  let z = draw();
   for (;;) {
     const out = gt(abs(z), 2);
     if (!any(out).item()) break;
-    z = where(out, tfNormal(shape, 0, 1, dtype), z);
+    z = where(out, draw(), z);
   }
   return z.mul(stddev).add(mean);
 }

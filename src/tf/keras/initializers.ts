@@ -9,7 +9,8 @@ import { numel } from "../../tensor/shape.js";
 import { newBuffer } from "../../tensor/storage.js";
 import { normal_, tfGenerator, uniform_ } from "../../tensor/random_ops.js";
 import { TorchGenerator } from "../../tensor/random/torch_generator.js";
-import { abs, any, gt, where, mul, add } from "../../ops/api.js";
+import { truncatedNormal } from "../random.js";
+import { mul } from "../../ops/api.js";
 import { CallableObject } from "../../nn/callable.js";
 import { calculateFanInAndFanOut } from "../../nn/init.js";
 import { toSnakeCase } from "./names.js";
@@ -51,18 +52,6 @@ function uniformTensor(shape: readonly number[], lo: number, hi: number, dtype: 
 function normalTensor(shape: readonly number[], mean: number, std: number, dtype: DType, gen: TorchGenerator): Tensor {
   const t = new Tensor(newBuffer(dtype, numel(shape)), shape.slice(), dtype);
   return normal_(t, mean, std, gen);
-}
-
-/** Standard normals beyond two standard deviations drawn again, then scaled. */
-function truncatedTensor(shape: readonly number[], mean: number, std: number, dtype: DType, seed?: number | null): Tensor {
-  const gen = generatorFor(seed);
-  let z = normalTensor(shape, 0, 1, dtype, gen);
-  for (;;) {
-    const out = gt(abs(z), 2);
-    if (!any(out).item()) break;
-    z = where(out, normalTensor(shape, 0, 1, dtype, gen), z);
-  }
-  return add(mul(z, std), mean);
 }
 
 /** All zeros. @example new tf.keras.initializers.Zeros()([2, 3]) */
@@ -151,7 +140,7 @@ export class TruncatedNormal extends Initializer {
   }
   override call(shape: readonly number[], dtype: DType): Tensor {
     floatOnly("TruncatedNormal", dtype);
-    return truncatedTensor(shape, this.mean, this.stddev, dtype, this.seed);
+    return truncatedNormal(shape, this.mean, this.stddev, dtype, this.seed);
   }
   override getConfig() {
     return { mean: this.mean, stddev: this.stddev, seed: this.seed };
@@ -194,7 +183,7 @@ export class VarianceScaling extends Initializer {
       return uniformTensor(shape, -limit, limit, dtype, this.seed);
     }
     if (this.distribution === "untruncated_normal") return normalTensor(shape, 0, Math.sqrt(s), dtype, generatorFor(this.seed));
-    return truncatedTensor(shape, 0, Math.sqrt(s) / 0.87962566103423978, dtype, this.seed);
+    return truncatedNormal(shape, 0, Math.sqrt(s) / 0.87962566103423978, dtype, this.seed);
   }
   override getConfig() {
     return { scale: this.scale, mode: this.mode, distribution: this.distribution, seed: this.seed };
