@@ -103,3 +103,20 @@ export function randTensor(shape: readonly number[], rand: () => number, domain:
 
 /** fast-check parameters: fixed seeds so that failures reproduce. */
 export const params = (numRuns: number, seed = 20240601): fc.Parameters<unknown> => ({ numRuns, seed, endOnFailure: true, includeErrorInReport: true });
+
+/** The forms of torch.matmul's operands: vectors, matrices, broadcast batches. */
+export const matmulFormArb = fc.constantFrom("vv", "vm", "mv", "mm", "bb", "vb", "bv");
+
+/** The operand shapes of one matmul form, with batch dims `ba`/`bb` where the form has them. */
+export function matmulShapes(form: string, m: number, k: number, n: number, ba: readonly number[], bb: readonly number[]): [number[], number[]] {
+  const shapes: Record<string, [number[], number[]]> = {
+    vv: [[k], [k]],
+    vm: [[k], [k, n]],
+    mv: [[m, k], [k]],
+    mm: [[m, k], [k, n]],
+    bb: [[...ba, m, k], [...bb, k, n]],
+    vb: [[k], [...bb, k, n]],
+    bv: [[...ba, m, k], [k]],
+  };
+  return shapes[form];
+}

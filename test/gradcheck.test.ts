@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as dg from "../src/index.js";
 import { DuogradError, fromBuffer, grad, gradcheck, gradgradcheck, tensor, Tensor } from "../src/index.js";
-import { broadcastPairArb, broadcastShape, dimsArb, numel, params, randTensor, shapeArb, uniform, values, type Domain } from "./arbitraries.js";
+import { broadcastPairArb, matmulFormArb, matmulShapes, broadcastShape, dimsArb, numel, params, randTensor, shapeArb, uniform, values, type Domain } from "./arbitraries.js";
 import { pushRecorder } from "../src/autograd/node.js";
 import { TABLE } from "../src/ops/table.js";
 
@@ -561,20 +561,11 @@ test("matmul in every form (vec·vec, vec@mat, mat@vec, mat@mat, broadcast batch
       size,
       size,
       broadcastPairArb({ maxNumel: 4 }),
-      fc.constantFrom("vv", "vm", "mv", "mm", "bb", "vb", "bv"),
+      matmulFormArb,
       seedArb,
       (m, k, n, [ba, bb], form, seed) => {
         const rand = uniform(seed);
-        const shapes: Record<string, [number[], number[]]> = {
-          vv: [[k], [k]],
-          vm: [[k], [k, n]],
-          mv: [[m, k], [k]],
-          mm: [[m, k], [k, n]],
-          bb: [[...ba, m, k], [...bb, k, n]],
-          vb: [[k], [...bb, k, n]],
-          bv: [[...ba, m, k], [k]],
-        };
-        const [sa, sb] = shapes[form];
+        const [sa, sb] = matmulShapes(form, m, k, n, ba, bb);
         const a = randTensor(sa, rand);
         const b = randTensor(sb, rand);
         check(dg.matmul, [a, b]);
