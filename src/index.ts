@@ -15,7 +15,7 @@ export type { DType, TypedArray } from "./tensor/dtype.js";
 export { DuogradError, ShapeError, DTypeError, IndexError, AutogradError, ValueError } from "./tensor/errors.js";
 export { setBackend, getBackendName, listBackends, registerBackend } from "./backend/registry.js";
 export type { Backend } from "./backend/backend.js";
-export { setNumThreads, getNumThreads } from "./backend/wasm/index.js";
+export { setNumThreads, getNumThreads, wasmRelaxedSimd } from "./backend/wasm/index.js";
 export * from "./ops/api.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad_mode.js";
 export { backward, grad, type GradOptions } from "./autograd/engine.js";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { jsBackend } from "../src/backend/js/index.js";
-import { wasmBackend, setNumThreads, getNumThreads, wasmSimdSupported } from "../src/backend/wasm/index.js";
+import { wasmBackend, setNumThreads, getNumThreads, wasmRelaxedSimd, wasmSimdSupported } from "../src/backend/wasm/index.js";
 import { threadedProducts } from "../src/backend/wasm/matmul.js";
 import { plainRuntime } from "../src/backend/wasm/runtime.js";
 import type { BinaryKernel, MatmulLayout, ReduceKernel, UnaryKernel } from "../src/backend/backend.js";
@@ -17,6 +17,20 @@ const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const floats = (n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+// The smallest module using relaxed SIMD: (v128, v128, v128) -> f32x4.relaxed_madd, written
+// byte by byte so the check does not depend on the build's own modules.
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type: (v128 v128 v128) -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // body
+]);
+
+test("the fused multiply-add kernels are used exactly where the host validates relaxed SIMD", () => {
+  // CI runs the suite once more with --experimental-wasm-relaxed-simd, so both kernels are tested.
+  assert.equal(wasmRelaxedSimd(), wasmSimdSupported() && WebAssembly.validate(RELAXED_PROBE));
+});
 
 /** Batch offsets for broadcast batch dims, as src/ops/linalg.ts computes them. */
 function offsets(batch: number[], own: number[], size: number): Int32Array {

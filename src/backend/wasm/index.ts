@@ -9,7 +9,7 @@ import { reduce } from "./reduce.js";
 import { wasmSimdSupported } from "./runtime.js";
 
 export { setNumThreads, getNumThreads } from "./threads.js";
-export { wasmSimdSupported } from "./runtime.js";
+export { wasmRelaxedSimd, wasmSimdSupported } from "./runtime.js";
 
 /** The WebAssembly SIMD backend. Kernels fall back to the JS ones where wasm does not pay. */
 export const wasmBackend: Backend = {

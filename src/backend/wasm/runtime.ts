@@ -10,7 +10,7 @@
 //   [CTRL, CTRL + 256·MAX_THREADS)   one control block per worker thread (threads.ts)
 //   [SCRATCH, ARENA)                 matmul packing scratch, one region per thread
 //   [ARENA, …)                       operands of the current call, bump-allocated, reset per call
-import { PLAIN_WASM_BASE64, SHARED_WASM_BASE64 } from "./generated/kernels.js";
+import { PLAIN_RELAXED_WASM_BASE64, PLAIN_WASM_BASE64, SHARED_RELAXED_WASM_BASE64, SHARED_WASM_BASE64 } from "./generated/kernels.js";
 
 /** The exports of assembly/index.ts. Pointers are byte offsets into the memory. */
 export interface Kernels {
@@ -168,6 +168,24 @@ export function wasmSimdSupported(): boolean {
   return simd;
 }
 
+let relaxed: boolean | undefined;
+
+/**
+ * Whether the kernels run with relaxed SIMD (the matmul tile's fused multiply-add): where the
+ * host validates it — browsers since 2023, Node from 22, Node 20 with
+ * `--experimental-wasm-relaxed-simd`. duograd never sets engine flags itself.
+ */
+export function wasmRelaxedSimd(): boolean {
+  if (relaxed === undefined) {
+    try {
+      relaxed = wasmSimdSupported() && WebAssembly.validate(decode(PLAIN_RELAXED_WASM_BASE64));
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
+}
+
 /**
  * The runtime over a plain memory, made on first use; null where WebAssembly SIMD is missing.
  * Elementwise kernels and single-threaded products use it: V8 copies into and out of a shared
@@ -179,7 +197,7 @@ export function plainRuntime(): WasmRuntime | null {
   plain = null;
   if (!wasmSimdSupported()) return null;
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
-  plain = new WasmRuntime(new WebAssembly.Module(decode(PLAIN_WASM_BASE64)), memory, false);
+  plain = new WasmRuntime(new WebAssembly.Module(decode(wasmRelaxedSimd() ? PLAIN_RELAXED_WASM_BASE64 : PLAIN_WASM_BASE64)), memory, false);
   return plain;
 }
 
@@ -190,7 +208,7 @@ export function sharedRuntime(): WasmRuntime | null {
   if (!wasmSimdSupported() || !sharedMemoryAllowed()) return null;
   try {
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
-    shared = new WasmRuntime(new WebAssembly.Module(decode(SHARED_WASM_BASE64)), memory, true);
+    shared = new WasmRuntime(new WebAssembly.Module(decode(wasmRelaxedSimd() ? SHARED_RELAXED_WASM_BASE64 : SHARED_WASM_BASE64)), memory, true);
   } catch {
     // e.g. no address space for a shared memory's reservation: products stay single-threaded.
   }
