@@ -18,44 +18,47 @@ export interface EngineOptions {
   filter: ((n: Node) => boolean) | null;
 }
 
-function accumulate<K>(map: Map<K, Tensor>, key: K, g: Tensor): void {
-  const prev = map.get(key);
-  map.set(key, prev === undefined ? g : add(prev, g));
-}
-
 /** Numbers the engine's runs, so nodes can carry per-run marks (Node._run/_idx) instead of Sets and Maps. */
 let runCounter = 0;
+
+/**
+ * A node's slot in run `run`'s order, or -1 if it is not in the graph. The marks are only
+ * overwritten by a nested run over shared nodes; the search keeps that case correct.
+ */
+function slotOf(p: Node | null, run: number, nodes: readonly Node[]): number {
+  return p === null ? -1 : p._run === run ? p._idx : nodes.indexOf(p);
+}
 
 /**
  * The one engine: reverse topological order (by node creation), no recursion, gradients summed
  * on fan-out. Returns the targets' gradients (null where unreachable) when `targets` is given.
  *
  * Backward passes of small graphs run at every training step, so the bookkeeping avoids per-run
- * Sets and Maps for nodes: each collected node is marked with this run's number and its slot in
- * `nodes`, and pending gradients live in an array by slot.
+ * Sets, Maps and closures for nodes: each collected node is marked with this run's number and
+ * its slot in `nodes`, and pending gradients live in an array by slot.
  */
 export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: EngineOptions): (Tensor | null)[] {
-  const { filter, targets } = opts;
+  const filter = opts.filter;
+  const targets = opts.targets;
   const run = ++runCounter;
-  const passes = (n: Node): boolean => filter === null || filter(n);
 
   // Reachable nodes, by an explicit stack (deep graphs must not overflow the call stack).
   const nodes: Node[] = [];
   const stack: Node[] = [];
   for (let i = 0; i < roots.length; i++) {
     const f = roots[i].gradFn;
-    if (f !== null && f._run !== run && passes(f)) {
+    if (f !== null && f._run !== run && (filter === null || filter(f))) {
       f._run = run;
       stack.push(f);
     }
   }
-  while (stack.length) {
+  while (stack.length > 0) {
     const n = stack.pop()!;
     nodes.push(n);
     const fns = n.inputFns;
     for (let i = 0; i < fns.length; i++) {
       const p = fns[i];
-      if (p !== null && p._run !== run && passes(p)) {
+      if (p !== null && p._run !== run && (filter === null || filter(p))) {
         p._run = run;
         stack.push(p);
       }
@@ -64,11 +67,8 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
   // A chain (the usual training graph) comes out of the walk already in order: skip the sort then.
   let sorted = true;
   for (let i = 1; i < nodes.length && sorted; i++) sorted = nodes[i - 1].seq > nodes[i].seq;
-  if (!sorted) nodes.sort((a, b) => b.seq - a.seq);
+  if (!sorted) nodes.sort(bySeqDescending);
   for (let i = 0; i < nodes.length; i++) nodes[i]._idx = i;
-  // A node's slot in this run, or -1 if it is not in the graph. The marks are only overwritten by
-  // a nested run over shared nodes; the search keeps that case correct.
-  const slot = (p: Node | null): number => (p === null ? -1 : p._run === run ? p._idx : nodes.indexOf(p));
 
   // With targets, only nodes on a path to a target need their VJP run.
   let needed: boolean[] | null = null;
@@ -78,7 +78,7 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
     for (let i = nodes.length - 1; i >= 0; i--) {
       const n = nodes[i];
       for (let k = 0; k < n.inputs.length; k++) {
-        const j = slot(n.inputFns[k]);
+        const j = slotOf(n.inputFns[k], run, nodes);
         if (targetSet.has(n.inputs[k]) || (j >= 0 && needed[j])) {
           needed[i] = true;
           break;
@@ -87,27 +87,30 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
     }
   }
 
-  const nodeGrads = new Array<Tensor | undefined>(nodes.length);
-  const leafGrads = new Map<Tensor, Tensor>();
-  // Adds `g` to the pending gradient of the node `fn` (the one that made `x`), or to `x`'s own
-  // gradient when `fn` is outside this run (a leaf, or a node the filter leaves out).
-  const send = (fn: Node | null, x: Tensor, g: Tensor): void => {
-    const j = slot(fn);
-    if (j >= 0) nodeGrads[j] = nodeGrads[j] === undefined ? g : add(nodeGrads[j]!, g);
-    else accumulate(leafGrads, x, g);
-  };
+  // (Grown by push: `new Array(n).fill()` with a variable n measured slower than the rest of a
+  // one-node backward pass.)
+  const nodeGrads: (Tensor | undefined)[] = [];
+  for (let i = 0; i < nodes.length; i++) nodeGrads.push(undefined);
+  const leafGrads = new LeafGrads();
   const prevMode = isGradEnabled();
   setGradEnabled(opts.createGraph);
   try {
-    for (let i = 0; i < roots.length; i++) send(roots[i].gradFn, roots[i], rootGrads[i]);
+    // A gradient goes to the pending one of the node that made its tensor (slot j), or to the
+    // tensor's own when that node is outside this run (a leaf, or a node the filter leaves out).
+    for (let i = 0; i < roots.length; i++) {
+      const j = slotOf(roots[i].gradFn, run, nodes);
+      if (j >= 0) nodeGrads[j] = nodeGrads[j] === undefined ? rootGrads[i] : add(nodeGrads[j]!, rootGrads[i]);
+      else leafGrads.add(roots[i], rootGrads[i]);
+    }
     for (let ni = 0; ni < nodes.length; ni++) {
       const n = nodes[ni];
       const g = nodeGrads[ni];
       if (g === undefined) continue;
-      if (n.out._retainsGrad && n.out.gradFn === n) {
-        n.out.grad = n.out.grad === null ? g.detach() : add(n.out.grad, g).detach();
+      const out = n.out;
+      if (out._retainsGrad && out.gradFn === n) {
+        out.grad = out.grad === null ? g.detach() : add(out.grad, g).detach();
       }
-      if (needed && !needed[ni]) continue;
+      if (needed !== null && !needed[ni]) continue;
       const inputs = n.inputs;
       const needs = new Array<boolean>(inputs.length);
       let any = false;
@@ -118,7 +121,7 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
         else if (targetSet.has(x)) need = true;
         else {
           // Not a target itself: needed only on a path to one.
-          const j = slot(n.inputFns[i]);
+          const j = slotOf(n.inputFns[i], run, nodes);
           need = x.requiresGrad && j >= 0 && needed![j];
         }
         needs[i] = need;
@@ -126,18 +129,21 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
       }
       if (!any) continue;
       checkSaved(n);
-      const grads = n.rule.vjp(g, inputs, n.out, n.attrs, needs);
-      if (!opts.retainGraph && n.rule.saves && n.rule.saves.length) n.freed = true;
+      const rule = n.rule;
+      const grads = rule.vjp(g, inputs, out, n.attrs, needs);
+      if (!opts.retainGraph && rule.saves !== undefined && rule.saves.length > 0) n.freed = true;
       for (let i = 0; i < inputs.length; i++) {
         let gi = grads[i];
         if (!needs[i] || gi === null || gi === undefined) continue;
         const x = inputs[i];
-        if (!shapesEqual(gi.shape, x.shape)) {
+        if (gi.shape !== x.shape && !shapesEqual(gi.shape, x.shape)) {
           throw new AutogradError(`${n.name} backward: gradient of shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(x.shape)} (internal error)`);
         }
         // An input promoted by the op (float32 + float64) gets its gradient in its own dtype, as PyTorch's engine casts it.
         if (gi.dtype !== x.dtype && isFloating(x.dtype)) gi = cast(gi, x.dtype);
-        send(n.inputFns[i], x, gi);
+        const j = slotOf(n.inputFns[i], run, nodes);
+        if (j >= 0) nodeGrads[j] = nodeGrads[j] === undefined ? gi : add(nodeGrads[j]!, gi);
+        else leafGrads.add(x, gi);
       }
     }
   } finally {
@@ -145,21 +151,66 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
   }
 
   if (targets) {
-    return targets.map((t) => {
+    const res = new Array<Tensor | null>(targets.length);
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i];
       const f = t.gradFn;
-      if (f === null || !passes(f)) return leafGrads.get(t) ?? null;
-      const j = slot(f);
-      return (j >= 0 ? nodeGrads[j] : undefined) ?? null;
-    });
+      if (f === null || !(filter === null || filter(f))) res[i] = leafGrads.get(t);
+      else {
+        const j = slotOf(f, run, nodes);
+        res[i] = (j >= 0 ? nodeGrads[j] : undefined) ?? null;
+      }
+    }
+    return res;
   }
   // backward(): accumulate into the leaves' .grad, in place when not building a graph (as PyTorch's AccumulateGrad).
-  for (const [leaf, g] of leafGrads) {
+  for (let i = 0; i < leafGrads.keys.length; i++) {
+    const leaf = leafGrads.keys[i];
+    const g = leafGrads.grads[i];
     if (!leaf.requiresGrad || leaf.gradFn !== null) continue;
     if (leaf.grad === null) leaf.grad = opts.createGraph ? g : g.detach().clone();
     else if (opts.createGraph) leaf.grad = add(leaf.grad, g);
-    else leaf.grad.add_(g.detach());
+    else leaf.grad.add_(g.requiresGrad ? g.detach() : g);
   }
   return [];
+}
+
+const bySeqDescending = (a: Node, b: Node): number => b.seq - a.seq;
+
+/**
+ * Gradients of the tensors outside a run (leaves, or nodes a tape's filter leaves out), summed
+ * per tensor, in arrival order. A few arrays searched linearly while small (a training step has
+ * a handful of parameters; a Map cost more than the rest of a one-node pass), indexed by a Map
+ * once there are many.
+ */
+class LeafGrads {
+  readonly keys: Tensor[] = [];
+  readonly grads: Tensor[] = [];
+  private index: Map<Tensor, number> | null = null;
+
+  private find(t: Tensor): number {
+    if (this.index !== null) return this.index.get(t) ?? -1;
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === t) return i;
+    return -1;
+  }
+
+  get(t: Tensor): Tensor | null {
+    const i = this.find(t);
+    return i >= 0 ? this.grads[i] : null;
+  }
+
+  add(t: Tensor, g: Tensor): void {
+    const i = this.find(t);
+    if (i >= 0) {
+      this.grads[i] = add(this.grads[i], g);
+      return;
+    }
+    this.keys.push(t);
+    this.grads.push(g);
+    if (this.index !== null) this.index.set(t, this.keys.length - 1);
+    else if (this.keys.length > 16) this.index = new Map(this.keys.map((k, j) => [k, j]));
+  }
 }
 
 function checkSaved(n: Node): void {

@@ -62,8 +62,13 @@ export class Node {
     for (let i = 0; i < inputs.length; i++) fns[i] = inputs[i].gradFn;
     this.inputFns = fns;
     const saves = rule.saves;
-    if (saves && saves.length) {
-      this.savedVersions = saves.map((s) => (s === "out" ? out.version : inputs[s].version));
+    if (saves !== undefined && saves.length > 0) {
+      const v = new Array<number>(saves.length);
+      for (let i = 0; i < saves.length; i++) {
+        const s = saves[i];
+        v[i] = s === "out" ? out.version : inputs[s].version;
+      }
+      this.savedVersions = v;
     } else this.savedVersions = null;
     for (let i = 0; i < recorders.length; i++) recorders[i].record(this);
   }

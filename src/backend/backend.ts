@@ -57,6 +57,12 @@ export interface Backend {
   unary(op: UnaryKernel, x: TypedArray, out: TypedArray, p0: number, p1: number): void;
   binary(op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
   where(cond: TypedArray, cShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void;
+  /**
+   * out = a + alpha·b over arrays of one float dtype and length (out may be a or b): PyTorch's
+   * `add_(b, alpha)`. The product and the sum are each rounded to the dtype, as a multiply
+   * then an add would round them (float32: alpha is rounded to float32 first).
+   */
+  addScaled(a: TypedArray, b: TypedArray, alpha: number, out: TypedArray): void;
   /** Converts between dtypes; to bool means `!= 0`. */
   cast(x: TypedArray, out: TypedArray, toBool: boolean): void;
   fill(out: TypedArray, value: number): void;

@@ -36,7 +36,12 @@ export function applyRule<A>(name: OpName, rule: OpRule<A>, inputs: readonly Ten
   // Integer and bool results carry no gradient, as in PyTorch.
   if (out.dtype !== "float32" && out.dtype !== "float64") return out;
   // A forward that returns one of its inputs unchanged (an identity reshape) still gets its own node.
-  if (inputs.includes(out)) out = aliasOf(out);
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i] === out) {
+      out = aliasOf(out);
+      break;
+    }
+  }
   out.requiresGrad = true;
   out.gradFn = new Node(name, rule, inputs, attrs, out);
   return out;

@@ -4,7 +4,7 @@ import { backend } from "../backend/registry.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { apply, applyRule } from "./apply.js";
 import type { OpRule, RuleSet } from "./rule.js";
-import { NO_ATTRS, binaryComputeType, castTo, computeType, empty, toTensor, type TensorLike } from "./util.js";
+import { NO_ATTRS, binaryComputeType, castOperand, castTo, computeType, empty, toTensor, type TensorLike } from "./util.js";
 import { sumTo } from "./reduce.js";
 import { cast, floor, log, neg, square, trunc } from "./unary.js";
 
@@ -21,11 +21,14 @@ type Kind = "same" | "float" | "bool";
 
 function forward(kernel: BinaryKernel, kind: Kind) {
   const logical = kernel.startsWith("logical");
-  return ([a, b]: readonly Tensor[]): Tensor => {
+  // Inputs by index, not destructured: destructuring runs the array iterator protocol per call.
+  return (inputs: readonly Tensor[]): Tensor => {
+    const a = inputs[0];
+    const b = inputs[1];
     const shape = broadcastShapes(kernel, a.shape, b.shape);
     const ct = logical ? "bool" : binaryComputeType(a, b, kind === "float");
-    const ac = castTo(a, ct);
-    const bc = castTo(b, ct);
+    const ac = castOperand(a, ct);
+    const bc = castOperand(b, ct);
     const out = empty(shape, kind === "bool" ? "bool" : ct);
     backend().binary(kernel, ac.storage, a.shape, bc.storage, b.shape, out.storage, shape);
     return out;
@@ -37,8 +40,12 @@ type Vjp = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, needs: readonly boolea
 function rule(kernel: BinaryKernel, kind: Kind, vjp: Vjp | null, saves: readonly (0 | 1 | "out")[] = [0, 1]): OpRule<{}> {
   return {
     forward: forward(kernel, kind),
-    vjp: (g, [a, b], out, _attrs, needs) => {
-      const [ga, gb] = vjp!(g, a, b, out, needs);
+    vjp: (g, inputs, out, _attrs, needs) => {
+      const a = inputs[0];
+      const b = inputs[1];
+      const gs = vjp!(g, a, b, out, needs);
+      const ga = gs[0];
+      const gb = gs[1];
       return [needs[0] && ga ? sumTo(ga, a.shape) : null, needs[1] && gb ? sumTo(gb, b.shape) : null];
     },
     saves: vjp ? saves : [],

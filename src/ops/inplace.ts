@@ -6,7 +6,7 @@ import { isFloating, promoteTypes } from "../tensor/dtype.js";
 import { backend } from "../backend/registry.js";
 import type { Node } from "../autograd/node.js";
 import { apply } from "./apply.js";
-import { binaryComputeType, castTo, toTensor, type TensorLike } from "./util.js";
+import { binaryComputeType, castOperand, toTensor, type TensorLike } from "./util.js";
 import { full } from "../tensor/creation.js";
 
 /**
@@ -80,12 +80,30 @@ export function inplaceBinary(op: string, self: Tensor, kernel: "add" | "sub" | 
     const ct = binaryComputeType(self, o, kernel === "div");
     if (ct === self.dtype && self.dtype !== "bool") {
       checkWritable(op, self, recording);
-      backend().binary(kernel, self.storage, self.shape, castTo(o, ct).storage, o.shape, self.storage, self.shape);
+      backend().binary(kernel, self.storage, self.shape, castOperand(o, ct).storage, o.shape, self.storage, self.shape);
       self._bumpVersion();
       return self;
     }
   }
   return inplace(op, self, (x) => apply(kernel, [x, o], {}));
+}
+
+/**
+ * `self += alpha·other` (add_ and sub_ with alpha, sub_ passing −alpha) in one kernel, when
+ * nothing is recorded and `other` is a tensor of self's float dtype and shape: the optimizers'
+ * update `p.add_(g, -lr)`. Same values as `add_(mul(other, alpha))` (the kernel rounds the
+ * product and the sum as those two ops do), without the temporary. Returns null where the fast
+ * path does not apply; the caller then takes the general one.
+ */
+export function inplaceAddScaled(op: string, self: Tensor, other: TensorLike, alpha: number): Tensor | null {
+  if (!(other instanceof Tensor)) return null;
+  const recording = isGradEnabled();
+  if (recording && (self.requiresGrad || other.requiresGrad)) return null;
+  if (other.dtype !== self.dtype || !isFloating(self.dtype) || !shapesEqual(other.shape, self.shape)) return null;
+  checkWritable(op, self, recording);
+  backend().addScaled(self.storage, other.storage, alpha, self.storage);
+  self._bumpVersion();
+  return self;
 }
 
 /**

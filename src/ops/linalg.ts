@@ -2,7 +2,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { backend } from "../backend/registry.js";
 import { broadcastShapes, fmtShape, numel, stridesOf } from "../tensor/shape.js";
 import { DTypeError, ShapeError } from "../tensor/errors.js";
-import { apply } from "./apply.js";
+import { applyRule } from "./apply.js";
 import type { RuleSet } from "./rule.js";
 import { castTo, computeType, empty } from "./util.js";
 import { sumTo } from "./reduce.js";
@@ -43,7 +43,11 @@ const NO_BATCH: readonly number[] = Object.freeze([0]);
 
 export const linalgRules: RuleSet<"matmul"> = {
   matmul: {
-    forward([a, b], { transA = false, transB = false }) {
+    forward(inputs, attrs) {
+      const a = inputs[0];
+      const b = inputs[1];
+      const transA = attrs.transA ?? false;
+      const transB = attrs.transB ?? false;
       const m = a.shape[a.ndim - (transA ? 1 : 2)];
       const k = a.shape[a.ndim - (transA ? 2 : 1)];
       const n = b.shape[b.ndim - (transB ? 2 : 1)];
@@ -81,8 +85,16 @@ export const linalgRules: RuleSet<"matmul"> = {
   },
 };
 
+// The four attribute records, shared instead of made per product (attrs are never written).
+const MM_ATTRS = [
+  Object.freeze({}),
+  Object.freeze({ transA: false, transB: true }),
+  Object.freeze({ transA: true, transB: false }),
+  Object.freeze({ transA: true, transB: true }),
+] as const;
+
 function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-  return apply("matmul", [a, b], transA || transB ? { transA, transB } : {});
+  return applyRule("matmul", linalgRules.matmul, [a, b], MM_ATTRS[(transA ? 2 : 0) + (transB ? 1 : 0)]);
 }
 
 /**
@@ -102,7 +114,7 @@ export function matmulT(a: Tensor, b: Tensor, transA = false, transB = false): T
     const desc = (t: Tensor, tr: boolean) => `${dims(t)}${tr ? " transposed" : ""}`;
     throw new ShapeError(`matmulT: mat1 and mat2 shapes cannot be multiplied (${desc(a, transA)} and ${desc(b, transB)})`);
   }
-  broadcastShapes("matmulT", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  if (a.ndim > 2 || b.ndim > 2) broadcastShapes("matmulT", a.shape.slice(0, -2), b.shape.slice(0, -2));
   return mm(a, b, transA, transB);
 }
 
@@ -126,8 +138,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     }
     throw new ShapeError(`matmul: inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${a2.shape[a2.ndim - 1]} vs ${b2.shape[b2.ndim - 2]})`);
   }
-  broadcastShapes("matmul", a2.shape.slice(0, -2), b2.shape.slice(0, -2));
-  let out = apply("matmul", [a2, b2], {});
+  if (a2.ndim > 2 || b2.ndim > 2) broadcastShapes("matmul", a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  let out = mm(a2, b2, false, false);
   if (b.ndim === 1) out = squeeze(out, -1);
   if (a.ndim === 1) out = squeeze(out, a.ndim === 1 && b.ndim === 1 ? 0 : -2);
   return out;

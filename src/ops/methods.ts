@@ -5,7 +5,7 @@ import type { DType } from "../tensor/dtype.js";
 import { fmtShape } from "../tensor/shape.js";
 import { AutogradError, DTypeError, ShapeError } from "../tensor/errors.js";
 import { aliasOf } from "./apply.js";
-import { inplace, inplaceBinary, inplaceFill } from "./inplace.js";
+import { inplace, inplaceAddScaled, inplaceBinary, inplaceFill } from "./inplace.js";
 import * as U from "./unary.js";
 import * as B from "./binary.js";
 import * as R from "./reduce.js";
@@ -249,8 +249,14 @@ def("requiresGrad_", function (on = true) {
   this.requiresGrad = on;
   return this;
 });
-def("add_", function (o: TensorLike, alpha?: number) { return inplaceBinary("add_", this, "add", scaled(o, alpha)); });
-def("sub_", function (o: TensorLike, alpha?: number) { return inplaceBinary("sub_", this, "sub", scaled(o, alpha)); });
+def("add_", function (o: TensorLike, alpha?: number) {
+  if (alpha !== undefined && alpha !== 1) return inplaceAddScaled("add_", this, o, alpha) ?? inplaceBinary("add_", this, "add", B.mul(o, alpha));
+  return inplaceBinary("add_", this, "add", o);
+});
+def("sub_", function (o: TensorLike, alpha?: number) {
+  if (alpha !== undefined && alpha !== 1) return inplaceAddScaled("sub_", this, o, -alpha) ?? inplaceBinary("sub_", this, "sub", B.mul(o, alpha));
+  return inplaceBinary("sub_", this, "sub", o);
+});
 def("mul_", function (o: TensorLike) { return inplaceBinary("mul_", this, "mul", o); });
 def("div_", function (o: TensorLike) { return inplaceBinary("div_", this, "div", o); });
 def("pow_", function (o: TensorLike) { return inplace("pow_", this, (x) => (typeof o === "number" ? U.powScalar(x, o) : B.pow(x, o))); });

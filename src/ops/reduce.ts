@@ -56,7 +56,15 @@ function reduceForward(kernel: "sum" | "prod" | "max" | "min" | "any" | "all", d
 
 /** The gradient of a reduction (kept dims or not) broadcast back over the reduced dims. */
 function expandBack(g: Tensor, x: Tensor, dims: readonly number[]): Tensor {
-  return expand(reshape(g, reducedShape(x.shape, dims, true)), x.shape);
+  // Kept dims, or only leading dims reduced (a full reduction, a bias gradient): g already
+  // broadcasts to x's shape, so one expand does it without a reshape op first.
+  return g.ndim === x.ndim || leadingDims(dims) ? expand(g, x.shape) : expand(reshape(g, reducedShape(x.shape, dims, true)), x.shape);
+}
+
+/** Whether sorted `dims` are 0, 1, …, k−1. */
+function leadingDims(dims: readonly number[]): boolean {
+  for (let i = 0; i < dims.length; i++) if (dims[i] !== i) return false;
+  return true;
 }
 
 /** The number of elements a reduction over `dims` combines into each result. */
@@ -271,12 +279,20 @@ function rootOrZero(s: Tensor, p: number): Tensor {
 
 /** Sums `g` down to `shape` over broadcast dims: the one unbroadcast helper of every binary VJP. */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
-  if (shapesEqual(g.shape, shape)) return g;
+  if (g.shape === shape || shapesEqual(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
   const dims: number[] = [];
+  let onlyLead = true;
   for (let d = 0; d < g.ndim; d++) {
-    if (d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1)) dims.push(d);
+    if (d < lead) dims.push(d);
+    else if (shape[d - lead] === 1 && g.shape[d] !== 1) {
+      dims.push(d);
+      onlyLead = false;
+    }
   }
+  // Only leading dims to drop (a bias gradient, [N, C] to [C]): the sum without kept dims has
+  // `shape` already, with no reshape op after it.
+  if (onlyLead) return sum(g, dims, false);
   return reshape(sum(g, dims, true), shape);
 }
 

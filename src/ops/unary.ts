@@ -33,8 +33,12 @@ type Vjp<A> = (g: Tensor, x: Tensor, y: Tensor, a: A) => Tensor | null;
 
 function rule<A>(kernel: (a: A) => [UnaryKernel, number, number], kind: Kind, vjp: Vjp<A> | null, saves: readonly (0 | "out")[] = [0]): OpRule<A> {
   return {
-    forward([x], a) {
-      const [k, p0, p1] = kernel(a);
+    forward(inputs, a) {
+      const x = inputs[0];
+      const ka = kernel(a);
+      const k = ka[0];
+      const p0 = ka[1];
+      const p1 = ka[2];
       if (kind === "same" && x.dtype === "bool" && k !== "copy") {
         throw new DTypeError(`${k}: not supported for bool tensors (shape ${fmtShape(x.shape)})`);
       }
@@ -44,13 +48,17 @@ function rule<A>(kernel: (a: A) => [UnaryKernel, number, number], kind: Kind, vj
       backend().unary(k, xc.storage, out.storage, p0, p1);
       return out;
     },
-    vjp: vjp ? (g, [x], y, a) => [vjp(g, x, y, a)] : (g) => [zerosGrad(g)],
+    vjp: vjp ? (g, inputs, y, a) => [vjp(g, inputs[0], y, a)] : (g) => [zerosGrad(g)],
     saves: vjp ? saves : [],
     differentiable: kind !== "bool",
   };
 }
 
-const k = (name: UnaryKernel) => (): [UnaryKernel, number, number] => [name, 0, 0];
+// One shared [kernel, p0, p1] per parameterless op, not a new array per call.
+const k = (name: UnaryKernel): (() => [UnaryKernel, number, number]) => {
+  const call: [UnaryKernel, number, number] = [name, 0, 0];
+  return () => call;
+};
 const zerosGrad = (g: Tensor): Tensor => mul(g, 0);
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const INV_SQRT_2PI = 0.3989422804014327;

@@ -74,6 +74,28 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
   return out;
 }
 
+// A wrapped number converted to float32 for a kernel (`g.mul(0.01)`, the 2 of a square's
+// gradient), one per value: such casts are only read by kernels, so they can be shared, and a
+// training step would otherwise make the same few at every step. Bounded like wrappedCache.
+const wrappedF32 = new Map<number, Tensor>();
+
+/**
+ * `castTo` for an operand a kernel only reads (never returned from an op nor written): a wrapped
+ * number's float32 copy is shared between calls.
+ */
+export function castOperand(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  if (!t._wrapped || dtype !== "float32") return castTo(t, dtype);
+  const v = t.storage[0];
+  let c = wrappedF32.get(v);
+  if (c === undefined) {
+    c = castTo(t, dtype);
+    if (wrappedF32.size >= WRAPPED_CACHE_SIZE) wrappedF32.clear();
+    wrappedF32.set(v, c);
+  }
+  return c;
+}
+
 /** Raises unless `t` is floating point, naming the op (as PyTorch does for mean, softmax, …). */
 export function requireFloat(op: string, t: Tensor): void {
   if (!isFloating(t.dtype)) {

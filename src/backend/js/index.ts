@@ -1,5 +1,5 @@
 import type { Backend } from "../backend.js";
-import { arange, binary, cast, fill, unary, where } from "./elementwise.js";
+import { addScaled, arange, binary, cast, fill, unary, where } from "./elementwise.js";
 import { argReduce, cumsum, reduce } from "./reduce.js";
 import { stridedGather, stridedScatterAdd } from "./layout.js";
 import { matmul } from "./matmul.js";
@@ -12,6 +12,7 @@ export const jsBackend: Backend = {
   unary,
   binary,
   where,
+  addScaled,
   cast,
   fill,
   arange,

@@ -3,7 +3,7 @@
 import type { Backend } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import { registerBackend, setBackend } from "../registry.js";
-import { binary, unary } from "./elementwise.js";
+import { addScaled, binary, unary } from "./elementwise.js";
 import { matmul } from "./matmul.js";
 import { reduce } from "./reduce.js";
 import { wasmSimdSupported } from "./runtime.js";
@@ -17,6 +17,7 @@ export const wasmBackend: Backend = {
   name: "wasm",
   unary,
   binary,
+  addScaled,
   reduce,
   matmul,
 };

@@ -20,7 +20,8 @@ export function reduce(op: ReduceKernel, x: TypedArray, shape: Shape, axes: read
   let first = -1;
   let last = -1;
   let contiguous = true;
-  for (const ax of axes) {
+  for (let i = 0; i < axes.length; i++) {
+    const ax = axes[i];
     if (shape[ax] === 1) continue;
     if (first < 0) first = ax;
     else for (let d = last + 1; d < ax; d++) if (shape[d] !== 1) contiguous = false;
