@@ -63,7 +63,7 @@ function relaxedChild(): Child | null {
   if (probe([]) || !probe(["--experimental-wasm-relaxed-simd"])) return null;
   const wanted = ["W4", "W5"].filter((w) => only === "" || only.split(",").includes(w));
   if (wanted.length === 0) return null;
-  return { lib: "duograd-wasm-relaxed", label: "duograd (wasm, relaxed SIMD flag)", cmd: process.execPath, args: ["--experimental-wasm-relaxed-simd", `${here}children/duograd.js`, "wasm", wanted.join(",")] };
+  return { lib: "duograd-wasm-relaxed", label: "duograd (wasm, relaxed SIMD flag)", cmd: process.execPath, args: ["--experimental-wasm-relaxed-simd", `${here}children/duograd.js`, "wasm", wanted.join(","), "duograd-wasm-relaxed"] };
 }
 
 const torchPy = findTorchPython();

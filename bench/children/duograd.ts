@@ -6,7 +6,8 @@ import { W4_SIZES, W4_VARIANTS, articleData, emit, gflops, guarded, labelsData, 
 
 const backend = process.argv[2] ?? "wasm";
 dg.setBackend(backend);
-const lib = `duograd-${backend}`;
+// The parent may name the column (the wasm backend run again under an engine flag).
+const lib = process.argv[4] ?? `duograd-${backend}`;
 const only = process.argv[3] ? new Set(process.argv[3].split(",")) : null;
 const want = (w: string) => only === null || only.has(w);
 const row = (id: string, m: Omit<Row, "id" | "lib">, note?: string) => emit({ id, lib, ...m, ...(note ? { note } : {}) });
