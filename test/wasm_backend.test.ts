@@ -138,6 +138,38 @@ test("matmul on 2 threads matches the exact product in every transpose variant",
   setNumThreads(1);
 });
 
+test("threads claiming chunks never mix consecutive products, even with more threads than cores", async () => {
+  // 4 threads on a machine of 2 cores: workers are often not scheduled when a product starts and
+  // claim chunks late, which is what the task word's sequence number guards. Each product must
+  // equal the single-threaded one bit for bit (chunks only cut C; every element sums in the same order).
+  const shapes: [number, number, number, boolean, boolean][] = [
+    [256, 64, 256, false, false], [64, 300, 320, false, true], [300, 40, 48, true, false], [128, 784, 256, false, true], [520, 16, 520, true, true],
+  ];
+  const cases = shapes.map(([m, k, n, transA, transB]) => {
+    const a = floats(m * k);
+    const b = floats(k * n);
+    const layout: MatmulLayout = { m, k, n, transA, transB, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0) };
+    setNumThreads(1);
+    const want = new Float32Array(m * n);
+    wasmBackend.matmul(a, b, want, layout);
+    return { a, b, layout, want };
+  });
+  setNumThreads(4);
+  const before = threadedProducts();
+  for (let i = 0; i < 100 && threadedProducts() === before; i++) {
+    wasmBackend.matmul(cases[0].a, cases[0].b, new Float32Array(cases[0].want.length), cases[0].layout);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (let round = 0; round < 60; round++) {
+    const c = cases[round % cases.length];
+    const got = new Float32Array(c.want.length);
+    wasmBackend.matmul(c.a, c.b, got, c.layout);
+    assert.deepEqual(got, c.want, `round ${round}: ${c.layout.m}x${c.layout.k}x${c.layout.n}`);
+  }
+  assert.ok(threadedProducts() > before + 40, "the products ran split over threads");
+  setNumThreads(1);
+});
+
 test("a process that used worker threads exits by itself", () => {
   const entry = fileURLToPath(new URL("../src/index.js", import.meta.url));
   const script = `

@@ -68,31 +68,20 @@ function product(rt: WasmRuntime, pool: Pool | null, threads: number, a: Float32
   return true;
 }
 
+/**
+ * From this many multiply-adds a product is cut into two chunks per thread instead of one: the
+ * finer split balances better (threads claim chunks as they come free), but every chunk packs the
+ * whole of the other operand, which only large products repay.
+ */
+const FINE_MACS = 1 << 26;
+
 /** One product C = A·B (C contiguous, m×n) split over the caller and `threads - 1` workers. */
 function parallel(rt: WasmRuntime, pool: Pool, threads: number, m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number): void {
-  // Split the longer side of C into slices (multiples of the 4×8 tile); the caller takes the
-  // first, workers the rest.
-  const byRows = m >= n;
-  const len = byRows ? m : n;
-  const unit = byRows ? 4 : 8;
-  const slice = Math.ceil(len / threads / unit) * unit;
-  const jobs: number[][] = [];
-  for (let t = 0, s = 0; s < len; t++, s += slice) {
-    const e = Math.min(len, s + slice);
-    jobs.push(
-      byRows
-        ? [e - s, n, k, a + s * ars * 4, ars, acs, b, brs, bcs, c + s * n * 4, n, 0, rt.scratch(t)]
-        : [m, e - s, k, a, ars, acs, b + s * bcs * 4, brs, bcs, c + s * 4, n, 0, rt.scratch(t)],
-    );
-  }
   threaded++;
-  for (let t = 1; t < jobs.length; t++) pool.post(t - 1, jobs[t]);
-  const j = jobs[0];
-  rt.kernels.sgemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12]);
-  let ok = true;
-  for (let t = 1; t < jobs.length; t++) ok = pool.wait(t - 1) && ok;
-  if (!ok) {
-    // A worker's slice failed (it trapped): redo the whole product here.
+  const p = { m, n, k, a, ars, acs, b, brs, bcs, c, ldc: n };
+  const chunks = threads * (m * n * k >= FINE_MACS ? 2 : 1);
+  if (!pool.run(p, threads - 1, chunks)) {
+    // A chunk failed (it trapped): redo the whole product here.
     rt.kernels.sgemm(m, n, k, a, ars, acs, b, brs, bcs, c, n, 0, rt.scratch(0));
   }
 }

@@ -8,6 +8,7 @@
 //
 // Memory map (bytes):
 //   [CTRL, CTRL + 256·MAX_THREADS)   one control block per worker thread (threads.ts)
+//   [TASK, TASK + 4·TASK_SLOTS)      the product being split over threads (threads.ts)
 //   [SCRATCH, ARENA)                 matmul packing scratch, one region per thread
 //   [ARENA, …)                       operands of the current call, bump-allocated, reset per call
 import { PLAIN_RELAXED_WASM_BASE64, PLAIN_WASM_BASE64, SHARED_RELAXED_WASM_BASE64, SHARED_WASM_BASE64 } from "./generated/kernels.js";
@@ -30,6 +31,8 @@ const MAX_PAGES = 32768;
 export const MAX_THREADS = 4;
 export const CTRL = 4096;
 export const CTRL_BYTES = 256;
+export const TASK = CTRL + MAX_THREADS * CTRL_BYTES;
+export const TASK_SLOTS = 32;
 const SCRATCH = 65536;
 
 function decode(b64: string): Uint8Array<ArrayBuffer> {
