@@ -172,8 +172,11 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
     else if (opts.createGraph) leaf.grad = add(leaf.grad, g);
     else leaf.grad.add_(g.requiresGrad ? g.detach() : g);
   }
-  return [];
+  return NONE;
 }
+
+/** What a backward() run returns (nothing; shared, never written). */
+const NONE: (Tensor | null)[] = Object.freeze([]) as unknown as (Tensor | null)[];
 
 const bySeqDescending = (a: Node, b: Node): number => b.seq - a.seq;
 
@@ -184,9 +187,16 @@ const bySeqDescending = (a: Node, b: Node): number => b.seq - a.seq;
  * once there are many.
  */
 class LeafGrads {
-  readonly keys: Tensor[] = [];
-  readonly grads: Tensor[] = [];
-  private index: Map<Tensor, number> | null = null;
+  // Set in the constructor, not as class fields (see Node): one of these is made per backward pass.
+  declare readonly keys: Tensor[];
+  declare readonly grads: Tensor[];
+  declare private index: Map<Tensor, number> | null;
+
+  constructor() {
+    this.keys = [];
+    this.grads = [];
+    this.index = null;
+  }
 
   private find(t: Tensor): number {
     if (this.index !== null) return this.index.get(t) ?? -1;
@@ -258,10 +268,16 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts: { retainGrap
   if (!t.requiresGrad) {
     throw new AutogradError(`backward: element 0 of tensors does not require grad and does not have a grad_fn (shape ${fmtShape(t.shape)})`);
   }
-  const [g] = defaultGrads("backward", [t], [gradient]);
+  // (The scalar loss of a training step, without defaultGrads' per-output closure and arrays.)
+  const g = (gradient === undefined || gradient === null) && t.storage.length === 1 ? onesLike(t) : defaultGrads("backward", [t], [gradient])[0];
   const createGraph = opts.createGraph ?? false;
-  runEngine([t], [g], { createGraph, retainGraph: opts.retainGraph ?? createGraph, targets: null, filter: null });
+  const retainGraph = opts.retainGraph ?? createGraph;
+  runEngine([t], [g], createGraph ? { createGraph, retainGraph, targets: null, filter: null } : retainGraph ? RETAIN : PLAIN);
 }
+
+// The options of a plain `backward()`, shared (runEngine only reads them).
+const PLAIN: EngineOptions = Object.freeze({ createGraph: false, retainGraph: false, targets: null, filter: null });
+const RETAIN: EngineOptions = Object.freeze({ createGraph: false, retainGraph: true, targets: null, filter: null });
 
 /** Options of {@link grad}; the defaults are PyTorch's (nothing retained, no graph, unused inputs an error). */
 export interface GradOptions {

@@ -12,6 +12,8 @@ export interface Recorder {
 }
 
 let nextSeq = 0;
+/** The all-null `inputFns` of nodes of 0–3 inputs (read-only, shared). */
+const NO_FNS: readonly (readonly null[])[] = [0, 1, 2, 3].map((n) => Object.freeze(new Array<null>(n).fill(null)));
 const recorders: Recorder[] = [];
 
 /** Starts sending new nodes to `r` (until popRecorder). */
@@ -34,33 +36,49 @@ function pascal(name: string): string {
  * the tensors its VJP will read (to catch in-place changes, as PyTorch does).
  */
 export class Node {
+  // Fields are `declare`d and set in the constructor only (as Tensor's): emitted as class fields
+  // they would each be defined as undefined first, on every node of every recorded op.
+  declare readonly name: string;
+  declare readonly rule: VjpRule;
+  declare readonly inputs: readonly Tensor[];
+  declare readonly attrs: unknown;
+  declare out: Tensor;
   /** Creation order: sorting by it descending is a topological order of the graph. */
-  readonly seq: number;
-  freed = false;
-  savedVersions: number[] | null;
+  declare readonly seq: number;
+  declare freed: boolean;
+  declare savedVersions: number[] | null;
   /**
    * The nodes that made the inputs, captured now: an in-place op later re-points an input's
    * `gradFn` to its own node, but this node's gradient must still flow to the old one (PyTorch's edges).
    */
-  readonly inputFns: readonly (Node | null)[];
+  declare readonly inputFns: readonly (Node | null)[];
   /**
    * Scratch of the engine: the run that last collected this node and its position in that run's
    * order, so a backward pass finds a node's slot without a Map (see runEngine).
    */
-  _run = 0;
-  _idx = -1;
+  declare _run: number;
+  declare _idx: number;
 
-  constructor(
-    readonly name: string,
-    readonly rule: VjpRule,
-    readonly inputs: readonly Tensor[],
-    readonly attrs: unknown,
-    public out: Tensor,
-  ) {
+  constructor(name: string, rule: VjpRule, inputs: readonly Tensor[], attrs: unknown, out: Tensor) {
+    this.name = name;
+    this.rule = rule;
+    this.inputs = inputs;
+    this.attrs = attrs;
+    this.out = out;
     this.seq = nextSeq++;
-    const fns = new Array<Node | null>(inputs.length);
-    for (let i = 0; i < inputs.length; i++) fns[i] = inputs[i].gradFn;
-    this.inputFns = fns;
+    this.freed = false;
+    this._run = 0;
+    this._idx = -1;
+    let made = false;
+    for (let i = 0; i < inputs.length; i++) if (inputs[i].gradFn !== null) made = true;
+    if (made || inputs.length >= NO_FNS.length) {
+      const fns = new Array<Node | null>(inputs.length);
+      for (let i = 0; i < inputs.length; i++) fns[i] = inputs[i].gradFn;
+      this.inputFns = fns;
+    } else {
+      // Inputs that are all leaves or constants (an op on parameters) share one all-null list.
+      this.inputFns = NO_FNS[inputs.length];
+    }
     const saves = rule.saves;
     if (saves !== undefined && saves.length > 0) {
       const v = new Array<number>(saves.length);

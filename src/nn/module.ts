@@ -88,14 +88,19 @@ export class Module extends CallableObject {
       throw new ValueError(`Module [${this._getName()}] is missing the required "forward" function`);
     }
     const { preHooks, hooks } = this[INTERNALS];
-    for (const h of preHooks.values()) {
-      const r = h(this, args);
-      if (r !== undefined) args = Array.isArray(r) ? r : [r];
+    // (Sizes checked first: iterating an empty Map still makes an iterator per call.)
+    if (preHooks.size > 0) {
+      for (const h of preHooks.values()) {
+        const r = h(this, args);
+        if (r !== undefined) args = Array.isArray(r) ? r : [r];
+      }
     }
     let out = forward.apply(this, args);
-    for (const h of hooks.values()) {
-      const r = h(this, args, out);
-      if (r !== undefined) out = r;
+    if (hooks.size > 0) {
+      for (const h of hooks.values()) {
+        const r = h(this, args, out);
+        if (r !== undefined) out = r;
+      }
     }
     return out;
   }

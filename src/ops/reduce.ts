@@ -33,7 +33,10 @@ export type Dims = number | readonly number[] | null | undefined;
 function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
   const out: number[] = [];
   for (let d = 0; d < shape.length; d++) {
-    if (dims.includes(d)) {
+    // (A loop, not dims.includes: a builtin call per dim measured at a tenth of a 1-element sum.)
+    let reduced = false;
+    for (let j = 0; j < dims.length; j++) if (dims[j] === d) reduced = true;
+    if (reduced) {
       if (keepdim) out.push(1);
     } else out.push(shape[d]);
   }

@@ -3,6 +3,7 @@ import { backend } from "../backend/registry.js";
 import { fmtShape, inferShape, normDim, normDims, shapesEqual, stridesOf } from "../tensor/shape.js";
 import { IndexError, ShapeError, ValueError } from "../tensor/errors.js";
 import { aliasOf, apply } from "./apply.js";
+import { isGradEnabled } from "../autograd/grad_mode.js";
 import type { RuleSet } from "./rule.js";
 import { castTo, computeType, empty } from "./util.js";
 import { sumTo } from "./reduce.js";
@@ -152,6 +153,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     return n;
   });
   if (shapesEqual(target, x.shape)) return x;
+  // One element spread over many, not recorded (a reduction's gradient in a backward pass): the
+  // expand op's own forward (a fill), without the op's layers around it.
+  if (x.storage.length === 1 && !(x.requiresGrad && isGradEnabled())) {
+    const out = empty(target, x.dtype);
+    backend().fill(out.storage, x.storage[0]);
+    return out;
+  }
   return apply("expand", [x], { shape: target });
 }
 

@@ -1,4 +1,7 @@
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
+import { newBuffer } from "../tensor/storage.js";
+import { isGradEnabled } from "../autograd/grad_mode.js";
+import { Node } from "../autograd/node.js";
 import type { DType } from "../tensor/dtype.js";
 import type { UnaryKernel } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
@@ -31,8 +34,11 @@ type Kind = "float" | "same" | "bool";
 
 type Vjp<A> = (g: Tensor, x: Tensor, y: Tensor, a: A) => Tensor | null;
 
+/** The kernel and result kind of each rule made by `rule`, for the wrappers' fast path. */
+const kernelOf = new Map<OpRule<any>, { kernel: (a: any) => [UnaryKernel, number, number]; kind: Kind }>();
+
 function rule<A>(kernel: (a: A) => [UnaryKernel, number, number], kind: Kind, vjp: Vjp<A> | null, saves: readonly (0 | "out")[] = [0]): OpRule<A> {
-  return {
+  const r: OpRule<A> = {
     forward(inputs, a) {
       const x = inputs[0];
       const ka = kernel(a);
@@ -52,6 +58,8 @@ function rule<A>(kernel: (a: A) => [UnaryKernel, number, number], kind: Kind, vj
     saves: vjp ? saves : [],
     differentiable: kind !== "bool",
   };
+  kernelOf.set(r, { kernel, kind });
+  return r;
 }
 
 // One shared [kernel, p0, p1] per parameterless op, not a new array per call.
@@ -148,7 +156,25 @@ export const unaryRules: RuleSet<
 type Plain = { [K in keyof typeof unaryRules]: OpAttrs[K] extends Record<string, never> ? K : never }[keyof typeof unaryRules];
 function un(name: Plain): (x: Tensor) => Tensor {
   const r = unaryRules[name] as OpRule<{}>;
-  return (x) => applyRule(name, r, [x], NO_ATTRS);
+  const info = kernelOf.get(r);
+  if (info === undefined) return (x) => applyRule(name, r, [x], NO_ATTRS);
+  // Fast path for a float input, as in binary.ts's wrappers: what applyRule and the rule's
+  // forward do (dtype kept, or bool for a test), without the layers between.
+  const [kernel, p0, p1] = info.kernel(NO_ATTRS);
+  const outType = info.kind === "bool" ? "bool" : null;
+  const differentiable = r.differentiable !== false;
+  return (x) => {
+    const dt = x.dtype;
+    if (dt !== "float32" && dt !== "float64") return applyRule(name, r, [x], NO_ATTRS);
+    const od = outType ?? dt;
+    const out = new Tensor(newBuffer(od, x.storage.length), x.shape, od);
+    backend().unary(kernel, x.storage, out.storage, p0, p1);
+    if (differentiable && x.requiresGrad && isGradEnabled()) {
+      out.requiresGrad = true;
+      out.gradFn = new Node(name, r, [x], NO_ATTRS, out);
+    }
+    return out;
+  };
 }
 
 /** A copy with its own storage, recorded (torch.clone). */

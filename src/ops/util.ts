@@ -24,12 +24,24 @@ export function empty(shape: readonly number[], dtype: DType): Tensor {
 const wrappedCache = new Map<number, Tensor>();
 const WRAPPED_CACHE_SIZE = 256;
 
+// The last few wrapped numbers, searched with === before the Map (hashing a double costs about
+// as much as the rest of a 1-element op's bookkeeping): a step wraps the same few at every step.
+// (=== equates 0 and -0, as the Map's keys do; NaN never hits here and goes to the Map.)
+const RECENT = 8;
+const recentValues: number[] = [];
+const recentTensors: Tensor[] = [];
+let nextRecent = 0;
+
 /** Wraps a JS number as a 0-d tensor of lowest promotion priority (PyTorch's wrapped number). */
 export function scalar(v: number | boolean): Tensor {
   if (typeof v === "number") {
+    for (let i = 0; i < recentValues.length; i++) if (recentValues[i] === v) return recentTensors[i];
     // (Map keys equate 0 and -0; both wrap as the int32 0.)
     const hit = wrappedCache.get(v);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      remember(v, hit);
+      return hit;
+    }
   }
   let t: Tensor;
   if (typeof v === "boolean") t = new Tensor(new Uint8Array([v ? 1 : 0]), [], "bool");
@@ -39,8 +51,20 @@ export function scalar(v: number | boolean): Tensor {
   if (typeof v === "number") {
     if (wrappedCache.size >= WRAPPED_CACHE_SIZE) wrappedCache.clear();
     wrappedCache.set(v, t);
+    remember(v, t);
   }
   return t;
+}
+
+function remember(v: number, t: Tensor): void {
+  if (recentValues.length < RECENT) {
+    recentValues.push(v);
+    recentTensors.push(t);
+    return;
+  }
+  recentValues[nextRecent] = v;
+  recentTensors[nextRecent] = t;
+  nextRecent = (nextRecent + 1) % RECENT;
 }
 
 /** `x` itself if a tensor, else the number or boolean wrapped by {@link scalar}. */
@@ -78,6 +102,10 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
 // gradient), one per value: such casts are only read by kernels, so they can be shared, and a
 // training step would otherwise make the same few at every step. Bounded like wrappedCache.
 const wrappedF32 = new Map<number, Tensor>();
+/** The last few wrapped tensors castOperand converted, and their float32 copies. */
+const recentCastOf: Tensor[] = [];
+const recentCasts: Tensor[] = [];
+let nextCast = 0;
 
 /**
  * `castTo` for an operand a kernel only reads (never returned from an op nor written): a wrapped
@@ -86,12 +114,22 @@ const wrappedF32 = new Map<number, Tensor>();
 export function castOperand(t: Tensor, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
   if (!t._wrapped || dtype !== "float32") return castTo(t, dtype);
+  // By identity first: wrapped tensors are shared per value (scalar's caches).
+  for (let i = 0; i < recentCastOf.length; i++) if (recentCastOf[i] === t) return recentCasts[i];
   const v = t.storage[0];
   let c = wrappedF32.get(v);
   if (c === undefined) {
     c = castTo(t, dtype);
     if (wrappedF32.size >= WRAPPED_CACHE_SIZE) wrappedF32.clear();
     wrappedF32.set(v, c);
+  }
+  if (recentCastOf.length < RECENT) {
+    recentCastOf.push(t);
+    recentCasts.push(c);
+  } else {
+    recentCastOf[nextCast] = t;
+    recentCasts[nextCast] = c;
+    nextCast = (nextCast + 1) % RECENT;
   }
   return c;
 }

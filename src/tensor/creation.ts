@@ -59,11 +59,23 @@ export function empty(shape: readonly number[], opts?: CreateOptions): Tensor {
   return full(shape, 0, opts);
 }
 
+/**
+ * `full(t.shape, value)` in t's dtype without options to merge: the ones a backward pass starts
+ * from (`loss.backward()`) at every step. t's shape array is shared (shapes are never mutated).
+ */
+function filledLike(t: Tensor, value: number): Tensor {
+  const out = new Tensor(newBuffer(t.dtype, t.storage.length), t.shape, t.dtype);
+  if (value !== 0) backend().fill(out.storage, value);
+  return out;
+}
+
 export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
+  if (opts === undefined) return filledLike(t, 0);
   return full(t.shape, 0, { dtype: t.dtype, ...opts });
 }
 
 export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
+  if (opts === undefined) return filledLike(t, 1);
   return full(t.shape, 1, { dtype: t.dtype, ...opts });
 }
 

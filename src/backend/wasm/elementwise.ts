@@ -15,11 +15,25 @@ const BINARY_CODE: Partial<Record<BinaryKernel, number>> = { add: 0, sub: 1, mul
 const COMPARE_CODE: Partial<Record<BinaryKernel, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const UNARY_CODE: Partial<Record<UnaryKernel, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, square: 4, reciprocal: 5 };
 
+// Below these many output elements the JS kernels are as fast as the call and the copies.
+// Measured per call (Node 20, float32, polymorphic warm-up, JS → wasm ns), e.g. a + b:
+// 48: 99 → 111, 64: 129 → 113, 128: 236 → 131; a · scalar: 64: 101 → 112, 96: 138 → 123;
+// a > b: 64: 127 → 130, 96: 183 → 141; square: 32: 53 → 68, 48: 74 → 72, 64: 96 → 74;
+// relu: 32: 62 → 70, 48: 87 → 78. The wasm side is ~100 ns fixed (arena, copy in, kernel
+// call, copy out) + ~0.3 ns per element; the JS loops ~1.8 ns per element (V8 reloads typed
+// array bases per access in loops over arrays it cannot prove distinct).
+const MIN_BINARY = 64;
+/** With one operand a single value (x·2, x + bias) the JS loop reads one array: ~1.4 ns per element. */
+const MIN_BINARY_SCALAR = 96;
+const MIN_UNARY = 48;
 /**
- * Below this many output elements the JS loop is as fast as the call and the copies (measured
- * per call: wasm ~150 ns fixed + 0.4 ns per element, JS ~2 ns per element for + − × ÷).
+ * maximum/minimum keep their earlier threshold: f32x4.max/min order −0 below +0 where the JS
+ * kernel returns its second operand on a tie, so moving the threshold would change the sign of
+ * a zero result at these sizes.
  */
-const MIN_ELEMENTS = 128;
+const MIN_EXTREMUM = 128;
+/** Not re-measured (optimizer updates of parameters of this size and up). */
+const MIN_ADD_SCALED = 128;
 
 /**
  * Large operands stream through the wasm memory in chunks of this many output elements: copy a
@@ -32,7 +46,7 @@ const CHUNK = 16384;
 
 export function unary(op: UnaryKernel, x: TypedArray, out: TypedArray, p0: number, p1: number): void {
   const n = out.length;
-  const code = n < MIN_ELEMENTS ? undefined : UNARY_CODE[op];
+  const code = n < MIN_UNARY ? undefined : UNARY_CODE[op];
   if (code === undefined || !(x instanceof Float32Array) || !(out instanceof Float32Array)) {
     jsUnary(op, x, out, p0, p1);
     return;
@@ -40,15 +54,15 @@ export function unary(op: UnaryKernel, x: TypedArray, out: TypedArray, p0: numbe
   const rt = plainRuntime();
   if (rt !== null) {
     rt.reset();
-    const len = Math.min(n, CHUNK);
-    const px = rt.alloc(len * 4);
-    const po = rt.alloc(len * 4);
-    if (px >= 0 && po >= 0) {
+    const len = n < CHUNK ? n : CHUNK;
+    const po = rt.alloc(len * 8 + 16);
+    if (po >= 0) {
+      const px = po + ((len * 4 + 15) & ~15);
       for (let s = 0; s < n; s += CHUNK) {
         const e = Math.min(n, s + CHUNK);
         rt.putAt(px, e - s === n ? x : x.subarray(s, e));
         rt.kernels.unary(code, px, po, e - s);
-        rt.getTo(po, out, s, e - s);
+        copyOut(rt, po, out, s, e - s);
       }
       return;
     }
@@ -66,7 +80,7 @@ const ALPHA = new Float32Array(1);
  */
 export function addScaled(a: TypedArray, b: TypedArray, alpha: number, out: TypedArray): void {
   const n = out.length;
-  if (n < MIN_ELEMENTS || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array)) {
+  if (n < MIN_ADD_SCALED || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array)) {
     jsAddScaled(a, b, alpha, out);
     return;
   }
@@ -124,25 +138,27 @@ function coalesce(shape: Shape, sa: number[], sb: number[]): { dims: number[]; s
 
 export function binary(op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
   const n = out.length;
-  if (n < MIN_ELEMENTS) {
+  if (n < MIN_BINARY) {
     // First, so tiny eager ops (the 1-element add of W3) pay one comparison for this backend.
     jsBinary(op, a, aShape, b, bShape, out, outShape);
     return;
   }
   const compare = out instanceof Uint8Array;
-  const code = compare ? COMPARE_CODE[op] : out instanceof Float32Array ? BINARY_CODE[op] : undefined;
+  const code = compare ? COMPARE_CODE[op] : out instanceof Float32Array && (n >= MIN_EXTREMUM || (op !== "maximum" && op !== "minimum")) ? BINARY_CODE[op] : undefined;
   if (code === undefined || !(a instanceof Float32Array) || !(b instanceof Float32Array)) {
     jsBinary(op, a, aShape, b, bShape, out, outShape);
     return;
   }
+  // Each operand whole or one value (the common case): one flat stream, no bookkeeping.
+  const ai = a.length === n ? 1 : a.length === 1 ? 0 : -1;
+  const bi = b.length === n ? 1 : b.length === 1 ? 0 : -1;
+  if (ai >= 0 && bi >= 0) {
+    const rt = ai === 0 || bi === 0 ? (n < MIN_BINARY_SCALAR ? null : plainRuntime()) : plainRuntime();
+    if (rt === null || !streamFlat(rt, code, compare, a, ai, b, bi, out, n)) jsBinary(op, a, aShape, b, bShape, out, outShape);
+    return;
+  }
   // Broadcasting as [outer…, rows, cols] with column strides 0 or 1.
-  let dims: number[];
-  let sa: number[];
-  let sb: number[];
-  if (a.length === n && b.length === n) ({ dims, sa, sb } = { dims: [n], sa: [1], sb: [1] });
-  else if (b.length === 1 && a.length === n) ({ dims, sa, sb } = { dims: [n], sa: [1], sb: [0] });
-  else if (a.length === 1 && b.length === n) ({ dims, sa, sb } = { dims: [n], sa: [0], sb: [1] });
-  else ({ dims, sa, sb } = coalesce(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)));
+  const { dims, sa, sb } = coalesce(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
   const nd = dims.length;
   const rt = nd === 0 || sa[nd - 1] > 1 || sb[nd - 1] > 1 ? null : plainRuntime();
   if (rt === null) {
@@ -160,20 +176,60 @@ export function binary(op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedA
 /** Copies an output chunk of `len` elements at byte offset `at` to out[start…]. */
 function getChunk(rt: WasmRuntime, compare: boolean, at: number, out: TypedArray, start: number, len: number): void {
   if (compare) rt.getBytesTo(at, out as Uint8Array, start, len);
-  else rt.getTo(at, out as Float32Array, start, len);
+  else copyOut(rt, at, out as Float32Array, start, len);
+}
+
+// Views of the wasm memory that outputs are copied out through, by byte offset and length: a
+// training step copies out the same few regions at every step, and a subarray made per call
+// cost 25 of the ~200 ns of a 200-element op. Renewed when the memory grows (new f32 view).
+const VIEWS = 8;
+const views: Float32Array[] = [];
+const viewAt: number[] = [];
+let viewsOf: Float32Array | null = null;
+let nextView = 0;
+
+/** Copies `len` floats at byte offset `at` of rt's memory into out[start…]. */
+export function copyOut(rt: WasmRuntime, at: number, out: Float32Array, start: number, len: number): void {
+  const mem = rt.f32;
+  if (viewsOf !== mem) {
+    views.length = 0;
+    viewAt.length = 0;
+    viewsOf = mem;
+  }
+  for (let i = 0; i < views.length; i++) {
+    const v = views[i];
+    if (viewAt[i] === at && v.length === len) {
+      out.set(v, start);
+      return;
+    }
+  }
+  const v = mem.subarray(at >> 2, (at >> 2) + len);
+  if (views.length < VIEWS) {
+    views.push(v);
+    viewAt.push(at);
+  } else {
+    views[nextView] = v;
+    viewAt[nextView] = at;
+    nextView = (nextView + 1) % VIEWS;
+  }
+  out.set(v, start);
 }
 
 /** out = a op b over n elements, each operand contiguous (stride 1) or one value (stride 0). */
 function streamFlat(rt: WasmRuntime, code: number, compare: boolean, a: Float32Array, ai: number, b: Float32Array, bi: number, out: TypedArray, n: number): boolean {
   const osize = compare ? 1 : 4;
   const kernel = compare ? rt.kernels.compare2d : rt.kernels.binary2d;
-  const len = Math.min(n, CHUNK);
-  rt.reset();
-  const pa = rt.alloc(ai === 0 ? 4 : len * 4);
+  const len = n < CHUNK ? n : CHUNK;
+  // One reservation for the three regions (each 16-byte aligned), output first so that its
+  // offset, and so the cached view that copies it out, is the same for every call.
   const same = b === a && ai === bi;
-  const pb = same ? pa : rt.alloc(bi === 0 ? 4 : len * 4);
-  const po = rt.alloc(len * osize);
-  if (pa < 0 || pb < 0 || po < 0) return false;
+  const ob = (len * osize + 15) & ~15;
+  const ab = ai === 0 ? 16 : (len * 4 + 15) & ~15;
+  rt.reset();
+  const po = rt.alloc(ob + ab + (same ? 0 : bi === 0 ? 16 : len * 4));
+  if (po < 0) return false;
+  const pa = po + ob;
+  const pb = same ? pa : pa + ab;
   if (ai === 0) rt.putAt(pa, a);
   if (bi === 0 && !same) rt.putAt(pb, b);
   for (let s = 0; s < n; s += CHUNK) {
