@@ -9,6 +9,7 @@ const MUL = 2;
 const DIV = 3;
 const MAX = 4;
 const MIN = 5;
+const RELU_BACK = 6;
 
 // Each op is a class whose inlined methods are its vector and scalar forms; kernels are generic
 // over the class and reach the methods through a null reference (the methods never read `this`),
@@ -59,6 +60,16 @@ const MIN = 5;
   @inline s(x: f32, y: f32): f32 { return x != x || y != y ? NaN : min(x, y); }
 }
 
+// relu's gradient from its result y (PyTorch's threshold_backward): 0 where y ≤ 0, else g; a NaN
+// y passes g (NaN ≤ 0 is false), as the JS kernel's `y <= 0 ? 0 : g`.
+// @ts-ignore: decorator
+@final class ReluBack {
+  // @ts-ignore: decorator
+  @inline v(g: v128, y: v128): v128 { return v128.bitselect(f32x4.splat(0), g, f32x4.le(y, f32x4.splat(0))); }
+  // @ts-ignore: decorator
+  @inline s(g: f32, y: f32): f32 { return y <= 0 ? 0 : g; }
+}
+
 // One row of `len` elements; `ai`/`bi` are 1 (contiguous) or 0 (broadcast scalar).
 // @ts-ignore: decorator
 @inline
@@ -107,7 +118,8 @@ export function binary2d(op: i32, a: usize, ars: i32, ai: i32, b: usize, brs: i3
     case MUL: rows2d<Mul>(a, ars, ai, b, brs, bi, o, rows, cols); break;
     case DIV: rows2d<Div>(a, ars, ai, b, brs, bi, o, rows, cols); break;
     case MAX: rows2d<Max>(a, ars, ai, b, brs, bi, o, rows, cols); break;
-    default: rows2d<Min>(a, ars, ai, b, brs, bi, o, rows, cols); break;
+    case MIN: rows2d<Min>(a, ars, ai, b, brs, bi, o, rows, cols); break;
+    default: rows2d<ReluBack>(a, ars, ai, b, brs, bi, o, rows, cols); break;
   }
 }
 

@@ -60,14 +60,14 @@ test("wasm elementwise kernels equal the JS kernels on both sides of each size t
 test("the JS kernels' float32 loops equal the float64 kernel rounded once, at every size", () => {
   for (const n of [1, 2, 16, 31, 32, 33, 200]) {
     const x = specials(n);
-    for (const op of ["square", "neg", "relu", "exp", "log"] as UnaryKernel[]) {
+    for (const op of ["square", "neg", "relu", "exp", "log", "tanh", "sigmoid", "sqrt", "rsqrt", "abs", "reciprocal", "silu", "gelu", "gelu_tanh"] as UnaryKernel[]) {
       const got = new Float32Array(n);
       jsBackend.unary(op, x, got, 0, 0);
       const wide = new Float64Array(n);
       jsBackend.unary(op, Float64Array.from(x), wide, 0, 0);
       sameBits(got, Float32Array.from(wide), `${op} n=${n}`);
     }
-    for (const op of ["add", "sub", "mul", "div"] as BinaryKernel[]) {
+    for (const op of ["add", "sub", "mul", "div", "relu_backward"] as BinaryKernel[]) {
       const a = specials(n);
       for (const b of [specials(n), specials(1)]) {
         const got = new Float32Array(n);
@@ -149,4 +149,61 @@ test("binary and unary op wrappers record the same nodes as the general path", (
   const z = mul(h, h);
   noGrad(() => h.add_(zerosLike(h)));
   assert.throws(() => z.sum().backward(), /modified by an inplace operation/);
+});
+
+test("fused gradient kernels: square_backward is g·(2x) with 2x rounded first, relu_backward is threshold_backward", () => {
+  for (const n of [1, 5, 31, 32, 64, 200, 1000]) {
+    const g = specials(n);
+    const x = specials(n);
+    // float32: the product of g and 2x rounded to float32 (overflowing to ±∞ as x·2 does).
+    const twoX = new Float32Array(n);
+    jsBackend.binary("mul", x, [n], Float32Array.of(2), [1], twoX, [n]);
+    const want = new Float32Array(n);
+    jsBackend.binary("mul", g, [n], twoX, [n], want, [n]);
+    for (const be of [jsBackend, wasmBackend]) {
+      const got = new Float32Array(n);
+      be.binary("square_backward", g, [n], x, [n], got, [n]);
+      sameBits(got, want, `${be.name} square_backward n=${n}`);
+      // PyTorch's threshold_backward(grad, result, 0): result ≤ 0 gives +0, anything else (NaN too) the gradient.
+      const relu = new Float32Array(n);
+      be.binary("relu_backward", g, [n], x, [n], relu, [n]);
+      sameBits(relu, Float32Array.from(x, (y, i) => (y <= 0 ? 0 : g[i])), `${be.name} relu_backward n=${n}`);
+    }
+  }
+});
+
+test("relu's gradient follows PyTorch's threshold_backward: a NaN output passes it, an infinite gradient at a negative input gives 0", () => {
+  for (const n of [5, 300]) {
+    const xs = [-1, 2, NaN, 0, -0];
+    const gs = [Infinity, 3, 4, NaN, -2];
+    const x = tensor(Array.from({ length: n }, (_, i) => xs[i % 5]), { requiresGrad: true });
+    relu(x).backward(tensor(Array.from({ length: n }, (_, i) => gs[i % 5])));
+    const got = x.grad!.tolist() as number[];
+    sameBits(got.slice(0, 5), [0, 3, 4, 0, 0], `n=${n}`);
+  }
+});
+
+test("where's float32 loop equals the broadcasting loop", () => {
+  for (const n of [1, 7, 200]) {
+    const c = Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0));
+    const a = specials(n);
+    const b = specials(n);
+    for (const [cc, aa, bb] of [[c, a, b], [c, a.subarray(0, 1), b], [c, a, b.subarray(0, 1)], [c.subarray(0, 1), a, b]] as const) {
+      const got = new Float32Array(n);
+      jsBackend.where(cc, [cc.length], aa, [aa.length], bb, [bb.length], got, [n]);
+      const want = Float32Array.from({ length: n }, (_, i) => (cc[cc.length === 1 ? 0 : i] ? aa[aa.length === 1 ? 0 : i] : bb[bb.length === 1 ? 0 : i]));
+      sameBits(got, want, `where n=${n}`);
+    }
+  }
+});
+
+test("mean is the sum divided by the count in the dtype, and its gradient g/n", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    const v = Array.from({ length: 200 }, () => rand() * 10 - 3);
+    const x = tensor(v, { dtype, requiresGrad: true });
+    const m = x.mean();
+    sameBits(m.storage, div(x.sum(), 200).storage, `${dtype} mean`);
+    m.backward();
+    sameBits(x.grad!.storage, div(tensor(1, { dtype }), 200).expand(200).storage, `${dtype} mean's gradient`);
+  }
 });

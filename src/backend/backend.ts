@@ -11,7 +11,11 @@ export type UnaryKernel =
 /** Elementwise kernels of two broadcast inputs. Comparisons and logical ops write 0/1. */
 export type BinaryKernel =
   | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "fmod" | "remainder"
-  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or" | "logical_xor";
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or" | "logical_xor"
+  /** a·(2b), 2b rounded to the dtype first (square's gradient); operands of one length, no broadcast. */
+  | "square_backward"
+  /** 0 where b ≤ 0, else a (a NaN b passes a): relu's gradient a from its result b (threshold_backward). */
+  | "relu_backward";
 
 /** Reductions over a set of axes. */
 export type ReduceKernel = "sum" | "prod" | "max" | "min" | "any" | "all";

@@ -3,7 +3,7 @@ import type { DType } from "../tensor/dtype.js";
 import { isFloating } from "../tensor/dtype.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import { DTypeError, ValueError } from "../tensor/errors.js";
-import { noGrad } from "../autograd/grad_mode.js";
+import { isGradEnabled, noGrad, setGradEnabled } from "../autograd/grad_mode.js";
 import { cast } from "../ops/unary.js";
 import { CallableObject } from "./callable.js";
 import { Parameter, setData } from "./parameter.js";
@@ -452,6 +452,12 @@ export function zeroGradOf(p: Tensor, setToNone: boolean): void {
   }
   if (p.grad.gradFn !== null) p.grad = p.grad.detach();
   else p.grad.requiresGrad = false;
-  const g = p.grad;
-  noGrad(() => g.zero_());
+  // (The mode switched here rather than by noGrad: no closure per parameter and step.)
+  const prev = isGradEnabled();
+  setGradEnabled(false);
+  try {
+    p.grad.zero_();
+  } finally {
+    setGradEnabled(prev);
+  }
 }

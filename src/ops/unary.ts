@@ -6,11 +6,11 @@ import type { DType } from "../tensor/dtype.js";
 import type { UnaryKernel } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
 import { DTypeError } from "../tensor/errors.js";
-import { fmtShape } from "../tensor/shape.js";
+import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import { apply, applyRule } from "./apply.js";
 import type { OpAttrs, OpRule, RuleSet } from "./rule.js";
 import { NO_ATTRS, castTo, empty, floatType } from "./util.js";
-import { add, div, gt, mul, rsub, where } from "./binary.js";
+import { add, div, gt, le, mul, rsub, where } from "./binary.js";
 
 declare module "./rule.js" {
   interface OpAttrs {
@@ -26,6 +26,8 @@ declare module "./rule.js" {
     rpow_scalar: { base: number };
     clone: {};
     cast: { dtype: DType };
+    square_backward: {};
+    relu_backward: {};
   }
 }
 
@@ -76,7 +78,7 @@ export const unaryRules: RuleSet<
   | "neg" | "exp" | "log" | "sqrt" | "rsqrt" | "square" | "abs" | "sign" | "sin" | "cos" | "tan" | "tanh"
   | "sigmoid" | "relu" | "log1p" | "expm1" | "erf" | "reciprocal" | "floor" | "ceil" | "round" | "trunc"
   | "logical_not" | "isnan" | "isinf" | "isfinite" | "silu" | "leaky_relu" | "elu" | "softplus" | "gelu"
-  | "pow_scalar" | "rpow_scalar" | "clone" | "cast"
+  | "pow_scalar" | "rpow_scalar" | "clone" | "cast" | "square_backward" | "relu_backward"
 > = {
   clone: cloneRule,
   cast: {
@@ -92,7 +94,29 @@ export const unaryRules: RuleSet<
   log: rule(k("log"), "float", (g, x) => div(g, x)),
   sqrt: rule(k("sqrt"), "float", (g, _x, y) => div(g, mul(y, 2)), ["out"]),
   rsqrt: rule(k("rsqrt"), "float", (g, _x, y) => mul(mul(g, powScalar(y, 3)), -0.5), ["out"]),
-  square: rule(k("square"), "same", (g, x) => mul(g, mul(x, 2))),
+  square: rule(k("square"), "same", (g, x) => squareBackward(g, x)),
+  // relu's gradient from its result y in one pass (not a mask, then a select): inputs [g, y] of
+  // one shape and float dtype. The mask carries no gradient, so neither does y.
+  relu_backward: {
+    forward([g, y]) {
+      const out = empty(y.shape, y.dtype);
+      backend().binary("relu_backward", g.storage, g.shape, y.storage, y.shape, out.storage, y.shape);
+      return out;
+    },
+    vjp: (gg, [_g, y], _o, _a, needs) => [needs[0] ? reluBackward(gg, y) : null, null],
+    saves: [1],
+  },
+  // square's gradient g·(2x) in one pass instead of two (x·2, then ·g): inputs [g, x] of one
+  // shape and float dtype (squareBackward composes the ops otherwise). Its VJP is the composition's.
+  square_backward: {
+    forward([g, x]) {
+      const out = empty(x.shape, x.dtype);
+      backend().binary("square_backward", g.storage, g.shape, x.storage, x.shape, out.storage, x.shape);
+      return out;
+    },
+    vjp: (gg, [g, x], _o, _a, needs) => [needs[0] ? squareBackward(gg, x) : null, needs[1] ? mul(mul(gg, g), 2) : null],
+    saves: [0, 1],
+  },
   abs: rule(k("abs"), "same", (g, x) => mul(g, sign(x))),
   sign: rule(k("sign"), "same", null),
   sin: rule(k("sin"), "float", (g, x) => mul(g, cos(x))),
@@ -100,7 +124,9 @@ export const unaryRules: RuleSet<
   tan: rule(k("tan"), "float", (g, _x, y) => mul(g, add(square(y), 1)), ["out"]),
   tanh: rule(k("tanh"), "float", (g, _x, y) => mul(g, rsub(square(y), 1)), ["out"]),
   sigmoid: rule(k("sigmoid"), "float", (g, _x, y) => mul(g, mul(y, rsub(y, 1))), ["out"]),
-  relu: rule(k("relu"), "same", (g, _x, y) => mul(g, gt(y, 0)), ["out"]),
+  // PyTorch's threshold_backward(grad, result, 0): 0 where the result is ≤ 0, else the gradient
+  // (so a NaN result passes it, and an infinite or NaN gradient at a negative input gives 0).
+  relu: rule(k("relu"), "same", (g, _x, y) => reluBackward(g, y), ["out"]),
   log1p: rule(k("log1p"), "float", (g, x) => div(g, add(x, 1))),
   expm1: rule(k("expm1"), "float", (g, _x, y) => mul(g, add(y, 1)), ["out"]),
   erf: rule(k("erf"), "float", (g, x) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI)))),
@@ -176,6 +202,25 @@ function un(name: Plain): (x: Tensor) => Tensor {
     return out;
   };
 }
+
+/** Whether a fused gradient op takes (g, x): one shape and one float dtype. */
+function fusable(g: Tensor, x: Tensor): boolean {
+  const dt = x.dtype;
+  return g.dtype === dt && (dt === "float32" || dt === "float64") && (g.shape === x.shape || shapesEqual(g.shape, x.shape));
+}
+
+/** Runs fused gradient op `name` on fusable (g, x): its kernel directly when nothing records. */
+function fusedGrad(name: "square_backward" | "relu_backward", g: Tensor, x: Tensor): Tensor {
+  if ((g.requiresGrad || x.requiresGrad) && isGradEnabled()) return applyRule(name, unaryRules[name], [g, x], NO_ATTRS);
+  const out = new Tensor(newBuffer(x.dtype, x.storage.length), x.shape, x.dtype);
+  backend().binary(name, g.storage, g.shape, x.storage, x.shape, out.storage, x.shape);
+  return out;
+}
+
+/** g·(2x), the gradient of square: one fused op where g and x share shape and float dtype. */
+const squareBackward = (g: Tensor, x: Tensor): Tensor => (fusable(g, x) ? fusedGrad("square_backward", g, x) : mul(g, mul(x, 2)));
+/** relu's gradient from its result y: 0 where y ≤ 0, else g (PyTorch's threshold_backward). */
+const reluBackward = (g: Tensor, y: Tensor): Tensor => (fusable(g, y) ? fusedGrad("relu_backward", g, y) : where(le(y, 0), 0, g));
 
 /** A copy with its own storage, recorded (torch.clone). */
 export const clone = un("clone");

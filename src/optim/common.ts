@@ -6,7 +6,7 @@ import { isFloating } from "../tensor/dtype.js";
 import { fmtShape, shapesEqual } from "../tensor/shape.js";
 import { DTypeError, ShapeError, ValueError } from "../tensor/errors.js";
 import { full } from "../tensor/creation.js";
-import { noGrad } from "../autograd/grad_mode.js";
+import { isGradEnabled, setGradEnabled } from "../autograd/grad_mode.js";
 import { cast, neg } from "../ops/unary.js";
 import { mul } from "../ops/binary.js";
 // The rules update tensors through the in-place methods (add_, mul_, copy_), which this attaches.
@@ -52,7 +52,8 @@ function checkStep(opt: string, param: Tensor, grad: Tensor, state: ParamState, 
   if (step !== undefined && (typeof step !== "number" || !Number.isInteger(step) || step < 0)) {
     throw new ValueError(`${opt}: state.step must be a non-negative integer, got ${String(step)}`);
   }
-  for (const key of tensorKeys) {
+  for (let i = 0; i < tensorKeys.length; i++) {
+    const key = tensorKeys[i];
     const t = state[key];
     if (t === undefined) continue;
     if (!(t instanceof Tensor)) throw new ValueError(`${opt}: state.${key} must be a Tensor, got ${typeof t}`);
@@ -79,11 +80,16 @@ export function runUpdate(
   update: (g: Tensor, step: number) => void,
 ): void {
   checkStep(opt, param, grad, state, tensorKeys);
-  noGrad(() => {
+  // (The mode switched here rather than by noGrad: no closure per parameter and step.)
+  const prev = isGradEnabled();
+  setGradEnabled(false);
+  try {
     const step = nextStep(state);
     const g = gradIn(param, grad);
     update(maximize ? neg(g) : g, step);
-  });
+  } finally {
+    setGradEnabled(prev);
+  }
 }
 
 /**

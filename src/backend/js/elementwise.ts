@@ -2,20 +2,13 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import type { Shape } from "../../tensor/shape.js";
 import type { BinaryKernel, UnaryKernel } from "../backend.js";
 import { erf } from "./erf.js";
-import { arithF32, unaryF32 } from "./float32.js";
+import { arithF32, sigmoid, unaryF32, whereF32 } from "./float32.js";
 
 type F1 = (x: number, p0: number, p1: number) => number;
 type F2 = (a: number, b: number) => number;
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const SQRT1_2 = Math.SQRT1_2;
-
-function sigmoid(x: number): number {
-  // Two branches keep exp from overflowing for large |x|.
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
 
 const UNARY: Record<UnaryKernel, F1> = {
   neg: (x) => -x,
@@ -90,6 +83,9 @@ const BINARY: Record<BinaryKernel, F2> = {
   logical_and: (a, b) => (a && b ? 1 : 0),
   logical_or: (a, b) => (a || b ? 1 : 0),
   logical_xor: (a, b) => ((a ? 1 : 0) !== (b ? 1 : 0) ? 1 : 0),
+  // Float64 values; float32 arrays take float32.ts's loop (2b rounded to float32 first).
+  square_backward: (a, b) => a * (2 * b),
+  relu_backward: (a, b) => (b <= 0 ? 0 : a),
 };
 
 export function unary(op: UnaryKernel, x: TypedArray, out: TypedArray, p0: number, p1: number): void {
@@ -177,7 +173,8 @@ export function binary(op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedA
   const as = a.length === n ? 1 : a.length === 1 ? 0 : -1;
   const bs = b.length === n ? 1 : b.length === 1 ? 0 : -1;
   // (Tiny arrays skip the type checks: they cost more than polymorphic loads save on a few elements.)
-  if (n >= 32 && as >= 0 && bs >= 0 && out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
+  // (square_backward takes its float32 loop at every size: it rounds 2b to float32 first.)
+  if ((n >= 32 || op === "square_backward") && as >= 0 && bs >= 0 && out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
     const loop = arithF32(op);
     if (loop !== null) {
       loop(a, as, b, bs, out, n);
@@ -233,6 +230,16 @@ export function addScaled(a: TypedArray, b: TypedArray, alpha: number, out: Type
 }
 
 export function where(cond: TypedArray, cShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
+  const n = out.length;
+  if (out instanceof Float32Array && cond instanceof Uint8Array && a instanceof Float32Array && b instanceof Float32Array) {
+    const cs = cond.length === n ? 1 : cond.length === 1 ? 0 : -1;
+    const as = a.length === n ? 1 : a.length === 1 ? 0 : -1;
+    const bs = b.length === n ? 1 : b.length === 1 ? 0 : -1;
+    if (cs >= 0 && as >= 0 && bs >= 0) {
+      whereF32(cond, cs, a, as, b, bs, out, n);
+      return;
+    }
+  }
   const sc = broadcastStrides(cShape, outShape);
   const sa = broadcastStrides(aShape, outShape);
   const sb = broadcastStrides(bShape, outShape);

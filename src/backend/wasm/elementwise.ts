@@ -1,7 +1,7 @@
 // float32 elementwise kernels in wasm SIMD (assembly/elementwise.ts) for the ops where the
 // result is bit-identical to the JS kernel's: + − × ÷ max min are correctly rounded in both
-// (f64-then-round equals f32 for a single op), neg/abs/sqrt/relu/square/reciprocal likewise, and
-// comparisons (to bool bytes) are exact.
+// (f64-then-round equals f32 for a single op), neg/abs/sqrt/relu/square/reciprocal likewise,
+// comparisons (to bool bytes) are exact, and relu_backward only selects.
 // Other ops, other dtypes and small arrays run the JS kernels.
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Shape } from "../../tensor/shape.js";
@@ -10,7 +10,7 @@ import { addScaled as jsAddScaled, binary as jsBinary, broadcastStrides, unary a
 import { plainRuntime, type WasmRuntime } from "./runtime.js";
 
 // Op codes of assembly/elementwise.ts.
-const BINARY_CODE: Partial<Record<BinaryKernel, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const BINARY_CODE: Partial<Record<BinaryKernel, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, relu_backward: 6 };
 /** Comparisons of float32 operands, written as bool bytes (relu's backward mask, for one). */
 const COMPARE_CODE: Partial<Record<BinaryKernel, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const UNARY_CODE: Partial<Record<UnaryKernel, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, square: 4, reciprocal: 5 };

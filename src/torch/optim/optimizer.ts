@@ -79,11 +79,14 @@ export abstract class Optimizer {
     for (const g of groups) this.addParamGroup(g);
   }
 
-  /** The hyperparameters of a group, checked (throws on a bad value). */
-  protected abstract validateGroup(group: ParamGroup): void;
+  /**
+   * Checks the hyperparameters of a group (throws on a bad value); may return them in the form
+   * its rule takes, which `step` then hands to `update` for each of the group's parameters.
+   */
+  protected abstract validateGroup(group: ParamGroup): unknown;
 
-  /** Applies the update rule to one parameter with a gradient. */
-  protected abstract update(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup): void;
+  /** Applies the update rule to one parameter with a gradient; `hyper` is what validateGroup returned. */
+  protected abstract update(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup, hyper: unknown): void;
 
   /**
    * Adds a group of parameters with its own options (e.g. a smaller `lr` for a pretrained part).
@@ -116,7 +119,11 @@ export abstract class Optimizer {
    */
   zeroGrad(opts: boolean | { setToNone?: boolean } = {}): void {
     const setToNone = typeof opts === "boolean" ? opts : (opts.setToNone ?? false);
-    for (const g of this.paramGroups) for (const p of g.params) zeroGradOf(p, setToNone);
+    const groups = this.paramGroups;
+    for (let i = 0; i < groups.length; i++) {
+      const params = groups[i].params;
+      for (let j = 0; j < params.length; j++) zeroGradOf(params[j], setToNone);
+    }
   }
 
   /**
@@ -126,16 +133,21 @@ export abstract class Optimizer {
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     let loss: Tensor | number | undefined;
     if (closure) loss = enableGrad(closure);
-    for (const g of this.paramGroups) {
-      this.validateGroup(g);
-      for (const p of g.params) {
+    const groups = this.paramGroups;
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      // Validated once per group and step (a group's options may change between steps).
+      const hyper = this.validateGroup(g);
+      const params = g.params;
+      for (let j = 0; j < params.length; j++) {
+        const p = params[j];
         if (p.grad === null) continue;
         let st = this.state.get(p);
         if (st === undefined) {
           st = {};
           this.state.set(p, st);
         }
-        this.update(p, p.grad, st, g);
+        this.update(p, p.grad, st, g, hyper);
       }
     }
     this._stepCount++;

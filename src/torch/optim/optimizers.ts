@@ -3,7 +3,7 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { ValueError } from "../../tensor/errors.js";
 import {
-  adagradStep, adamStep, rmspropStep, sgdStep, validateAdagrad, validateAdam, validateRmsprop, validateSgd,
+  adagradStep, adamStep, rmspropStep, sgdApply, validateAdagrad, validateAdam, validateRmsprop, validateSgd,
   type AdagradHyper, type AdamHyper, type RmspropHyper, type SgdHyper,
 } from "../../optim/index.js";
 import type { ParamState } from "../../optim/common.js";
@@ -37,12 +37,14 @@ export class SGD extends Optimizer {
     return { lr: g.lr, momentum: g.momentum, dampening: g.dampening, nesterov: g.nesterov, weightDecay: g.weightDecay, maximize: g.maximize, style: "torch" };
   }
 
-  protected validateGroup(g: ParamGroup): void {
-    validateSgd(this.hyper(g));
+  protected validateGroup(g: ParamGroup): SgdHyper {
+    const h = this.hyper(g);
+    validateSgd(h);
+    return h;
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup): void {
-    sgdStep(p, grad, state, this.hyper(g));
+  protected update(p: Tensor, grad: Tensor, state: ParamState, _g: ParamGroup, h: SgdHyper): void {
+    sgdApply(p, grad, state, h);
   }
 }
 
