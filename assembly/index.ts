@@ -3,3 +3,4 @@
 export { sgemm, scratchBytes } from "./matmul";
 export { binary2d, compare2d, unary } from "./elementwise";
 export { sumAxis } from "./reduce";
+export { adamF32 } from "./optim";

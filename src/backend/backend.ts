@@ -67,6 +67,12 @@ export interface Backend {
    * then an add would round them (float32: alpha is rounded to float32 first).
    */
   addScaled(a: TypedArray, b: TypedArray, alpha: number, out: TypedArray): void;
+  /**
+   * PyTorch's Adam step (no weight decay, no amsgrad), in place on p, m, v of one float dtype and
+   * length: m = m·β1 + g·(1−β1); v = v·β2 + (g·(1−β2))·g; p = p + (m·(−step))/(√v / bc2 + ε).
+   * Every operation rounds to the dtype as the separate ops would (scalars rounded first).
+   */
+  adamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, step: number, bc2: number, eps: number): void;
   /** Converts between dtypes; to bool means `!= 0`. */
   cast(x: TypedArray, out: TypedArray, toBool: boolean): void;
   fill(out: TypedArray, value: number): void;

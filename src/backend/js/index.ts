@@ -3,6 +3,7 @@ import { addScaled, arange, binary, cast, fill, unary, where } from "./elementwi
 import { argReduce, cumsum, reduce } from "./reduce.js";
 import { stridedGather, stridedScatterAdd } from "./layout.js";
 import { matmul } from "./matmul.js";
+import { adamUpdate } from "./optim.js";
 import { gather, scatterAdd } from "./indexing.js";
 import { col2im, im2col } from "./conv.js";
 
@@ -13,6 +14,7 @@ export const jsBackend: Backend = {
   binary,
   where,
   addScaled,
+  adamUpdate,
   cast,
   fill,
   arange,

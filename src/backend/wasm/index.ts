@@ -5,6 +5,7 @@ import { jsBackend } from "../js/index.js";
 import { registerBackend, setBackend } from "../registry.js";
 import { addScaled, binary, unary } from "./elementwise.js";
 import { matmul } from "./matmul.js";
+import { adamUpdate } from "./optim.js";
 import { reduce } from "./reduce.js";
 import { wasmSimdSupported } from "./runtime.js";
 
@@ -18,6 +19,7 @@ export const wasmBackend: Backend = {
   unary,
   binary,
   addScaled,
+  adamUpdate,
   reduce,
   matmul,
 };

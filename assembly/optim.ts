@@ -1,0 +1,38 @@
+// Fused optimizer updates in float32. Each SIMD operation rounds to float32 exactly as the
+// separate elementwise ops of src/optim compute them one after the other, so the fused update
+// gives the same bits in a single pass instead of a dozen.
+
+/**
+ * PyTorch's Adam step (no weight decay, no amsgrad) over n float32 elements, in place on p, m, v:
+ *   m = m·b1 + g·(1−b1);  v = v·b2 + (g·(1−b2))·g
+ *   p = p + (m·(−step)) / (sqrt(v) / bc2 + eps)
+ * Scalars come rounded to float32, as the ops receive them (JS numbers beside float32 tensors).
+ */
+export function adamF32(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  b1: f32, omb1: f32, b2: f32, omb2: f32, bc2: f32, eps: f32, negStep: f32,
+): void {
+  const vb1 = f32x4.splat(b1), vomb1 = f32x4.splat(omb1), vb2 = f32x4.splat(b2), vomb2 = f32x4.splat(omb2);
+  const vbc2 = f32x4.splat(bc2), veps = f32x4.splat(eps), vstep = f32x4.splat(negStep);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const mi = f32x4.add(f32x4.mul(v128.load(m + o), vb1), f32x4.mul(gi, vomb1));
+    const vi = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(f32x4.mul(gi, vomb2), gi));
+    const den = f32x4.add(f32x4.div(f32x4.sqrt(vi), vbc2), veps);
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(mi, vstep), den)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const mi = load<f32>(m + o) * b1 + gi * omb1;
+    const vi = load<f32>(v + o) * b2 + gi * omb2 * gi;
+    const den = sqrt<f32>(vi) / bc2 + eps;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(p + o, load<f32>(p + o) + (mi * negStep) / den);
+  }
+}

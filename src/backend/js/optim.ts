@@ -1,0 +1,34 @@
+// Fused optimizer updates: one pass where the op sequence of src/optim makes a dozen. Each line
+// rounds (Math.fround for float32) where one of those ops would, so the bits are the same.
+import type { TypedArray } from "../../tensor/dtype.js";
+
+const f = Math.fround;
+
+/** See Backend.adamUpdate. */
+export function adamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, step: number, bc2: number, eps: number): void {
+  const n = p.length;
+  if (p instanceof Float32Array) {
+    // The scalars as the float32 ops receive them: JS numbers, rounded to float32.
+    const b1 = f(beta1), omb1 = f(1 - beta1), b2 = f(beta2), omb2 = f(1 - beta2);
+    const c2 = f(bc2), e = f(eps), s = f(-step);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = f(f(m[i] * b1) + f(gi * omb1));
+      const vi = f(f(v[i] * b2) + f(f(gi * omb2) * gi));
+      const den = f(f(f(Math.sqrt(vi)) / c2) + e);
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = f(p[i] + f(f(mi * s) / den));
+    }
+    return;
+  }
+  const omb1 = 1 - beta1, omb2 = 1 - beta2, s = -step;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = m[i] * beta1 + gi * omb1;
+    const vi = v[i] * beta2 + gi * omb2 * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] + (mi * s) / (Math.sqrt(vi) / bc2 + eps);
+  }
+}

@@ -1,0 +1,44 @@
+// Fused optimizer updates on the wasm kernels (assembly/optim.ts), streamed through the wasm
+// memory a chunk at a time like the elementwise kernels.
+import type { TypedArray } from "../../tensor/dtype.js";
+import { adamUpdate as jsAdamUpdate } from "../js/optim.js";
+import { plainRuntime } from "./runtime.js";
+
+/** Below this many elements the JS loop is as quick as the copies (a bias vector). */
+const MIN_ELEMENTS = 256;
+/** Elements per chunk: four chunks (p, g, m, v: 256 KiB) stay in L2 between copies and kernel. */
+const CHUNK = 16384;
+
+/** See Backend.adamUpdate: float32 in wasm SIMD (the same bits as the JS loop), the rest in JS. */
+export function adamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, step: number, bc2: number, eps: number): void {
+  const n = p.length;
+  const rt = n < MIN_ELEMENTS ? null : plainRuntime();
+  if (rt === null || !(p instanceof Float32Array) || !(g instanceof Float32Array) || !(m instanceof Float32Array) || !(v instanceof Float32Array)) {
+    jsAdamUpdate(p, g, m, v, beta1, beta2, step, bc2, eps);
+    return;
+  }
+  rt.reset();
+  const len = Math.min(n, CHUNK);
+  const pp = rt.alloc(len * 4);
+  const pg = rt.alloc(len * 4);
+  const pm = rt.alloc(len * 4);
+  const pv = rt.alloc(len * 4);
+  if (pp < 0 || pg < 0 || pm < 0 || pv < 0) {
+    jsAdamUpdate(p, g, m, v, beta1, beta2, step, bc2, eps);
+    return;
+  }
+  // (The kernel takes f32 arguments: the JS-to-wasm call rounds each scalar to float32, as the
+  // separate ops round the JS numbers they are given.)
+  for (let s = 0; s < n; s += CHUNK) {
+    const e = Math.min(n, s + CHUNK);
+    const whole = e - s === n;
+    rt.putAt(pp, whole ? p : p.subarray(s, e));
+    rt.putAt(pg, whole ? g : g.subarray(s, e));
+    rt.putAt(pm, whole ? m : m.subarray(s, e));
+    rt.putAt(pv, whole ? v : v.subarray(s, e));
+    rt.kernels.adamF32(pp, pg, pm, pv, e - s, beta1, 1 - beta1, beta2, 1 - beta2, bc2, eps, -step);
+    rt.getTo(pp, p, s, e - s);
+    rt.getTo(pm, m, s, e - s);
+    rt.getTo(pv, v, s, e - s);
+  }
+}

@@ -1,0 +1,75 @@
+// torch-style Adam runs one fused kernel (backend.adamUpdate) where it applies (no L2 weight
+// decay, no amsgrad): its parameters and moments must equal those of the op composition it
+// replaces bit for bit, over several steps, on every backend, in float32 and float64, at sizes
+// below, at and across the wasm backend's chunks, with NaN, infinities and signed zeros.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { add, div, getBackendName, listBackends, mul, noGrad, setBackend, sqrt, tensor, Tensor } from "../src/index.js";
+import type { DType } from "../src/index.js";
+import { adamDefaults, adamStep, type AdamHyper } from "../src/optim/adam.js";
+import type { ParamState } from "../src/optim/common.js";
+
+let seed = 987654321;
+function rand(): number {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 4294967296;
+}
+function values(n: number): number[] {
+  const odd = [NaN, Infinity, -Infinity, 0, -0, 1e-40, 3e38, -3e38, 1, -1];
+  return Array.from({ length: n }, (_, i) => (i % 13 === 6 ? odd[Math.floor(rand() * odd.length)] : rand() * 8 - 4));
+}
+function sameBits(got: Tensor, want: Tensor, what: string): void {
+  assert.equal(got.storage.length, want.storage.length, `${what}: length`);
+  for (let i = 0; i < got.storage.length; i++) {
+    const g = got.storage[i];
+    const w = want.storage[i];
+    if (!(Object.is(g, w) || (g !== g && w !== w))) assert.fail(`${what}: element ${i} is ${g}, the composition gives ${w}`);
+  }
+}
+
+/** PyTorch 1.13's single-tensor Adam step written as separate ops (the path the kernel replaces). */
+function composed(p: Tensor, g: Tensor, m: Tensor, v: Tensor, h: AdamHyper, t: number): void {
+  noGrad(() => {
+    m.mul_(h.beta1).add_(mul(g, 1 - h.beta1));
+    v.mul_(h.beta2).add_(mul(mul(g, 1 - h.beta2), g));
+    const denom = add(div(sqrt(v), Math.sqrt(1 - h.beta2 ** t)), h.eps);
+    p.add_(div(mul(m, -(h.lr / (1 - h.beta1 ** t))), denom));
+  });
+}
+
+const SIZES = [1, 5, 255, 256, 1000, 16384 * 2 + 9];
+const HYPERS: Partial<AdamHyper>[] = [{}, { lr: 0.1, beta1: 0.5, beta2: 0.7, eps: 1e-3 }, { lr: 3e-4, beta1: 0.95, beta2: 0.9999 }];
+
+test("the fused Adam step equals the op composition bit for bit, step after step", () => {
+  const before = getBackendName();
+  try {
+    for (const b of listBackends()) {
+      setBackend(b);
+      for (const dtype of ["float32", "float64"] as DType[]) {
+        for (const n of SIZES) {
+          for (const extra of HYPERS) {
+            const h: AdamHyper = { ...adamDefaults("torch"), ...extra };
+            const p = tensor(values(n), { dtype });
+            const p2 = p.clone();
+            const m2 = tensor(new Array(n).fill(0), { dtype });
+            const v2 = m2.clone();
+            const state: ParamState = {};
+            for (let t = 1; t <= 3; t++) {
+              const g = tensor(values(n), { dtype });
+              const version = p.version;
+              adamStep(p, g, state, h);
+              composed(p2, g, m2, v2, h, t);
+              const what = `${b} ${dtype} n=${n} ${JSON.stringify(extra)} step ${t}`;
+              sameBits(p, p2, `param, ${what}`);
+              sameBits(state.exp_avg as Tensor, m2, `exp_avg, ${what}`);
+              sameBits(state.exp_avg_sq as Tensor, v2, `exp_avg_sq, ${what}`);
+              assert.ok(p.version > version, `the parameter's version moves (${what})`);
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    setBackend(before);
+  }
+});
