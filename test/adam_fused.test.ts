@@ -8,6 +8,7 @@ import { add, div, getBackendName, listBackends, mul, noGrad, setBackend, sqrt, 
 import type { DType } from "../src/index.js";
 import { adamDefaults, adamStep, type AdamHyper } from "../src/optim/adam.js";
 import type { ParamState } from "../src/optim/common.js";
+import { assertSameBits } from "./arbitraries.js";
 
 let seed = 987654321;
 function rand(): number {
@@ -17,14 +18,6 @@ function rand(): number {
 function values(n: number): number[] {
   const odd = [NaN, Infinity, -Infinity, 0, -0, 1e-40, 3e38, -3e38, 1, -1];
   return Array.from({ length: n }, (_, i) => (i % 13 === 6 ? odd[Math.floor(rand() * odd.length)] : rand() * 8 - 4));
-}
-function sameBits(got: Tensor, want: Tensor, what: string): void {
-  assert.equal(got.storage.length, want.storage.length, `${what}: length`);
-  for (let i = 0; i < got.storage.length; i++) {
-    const g = got.storage[i];
-    const w = want.storage[i];
-    if (!(Object.is(g, w) || (g !== g && w !== w))) assert.fail(`${what}: element ${i} is ${g}, the composition gives ${w}`);
-  }
 }
 
 /** PyTorch 1.13's single-tensor Adam step written as separate ops (the path the kernel replaces). */
@@ -60,9 +53,9 @@ test("the fused Adam step equals the op composition bit for bit, step after step
               adamStep(p, g, state, h);
               composed(p2, g, m2, v2, h, t);
               const what = `${b} ${dtype} n=${n} ${JSON.stringify(extra)} step ${t}`;
-              sameBits(p, p2, `param, ${what}`);
-              sameBits(state.exp_avg as Tensor, m2, `exp_avg, ${what}`);
-              sameBits(state.exp_avg_sq as Tensor, v2, `exp_avg_sq, ${what}`);
+              assertSameBits(p, p2, `param, ${what}`);
+              assertSameBits(state.exp_avg as Tensor, m2, `exp_avg, ${what}`);
+              assertSameBits(state.exp_avg_sq as Tensor, v2, `exp_avg_sq, ${what}`);
               assert.ok(p.version > version, `the parameter's version moves (${what})`);
             }
           }

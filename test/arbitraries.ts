@@ -120,3 +120,16 @@ export function matmulShapes(form: string, m: number, k: number, n: number, ba: 
   };
   return shapes[form];
 }
+
+/**
+ * Fails unless `got` and `want` hold the same values bit for bit (signed zeros told apart, any
+ * NaN equal to any NaN): for fused kernels that must reproduce the ops they replace.
+ */
+export function assertSameBits(got: Tensor, want: Tensor, what: string): void {
+  if (got.storage.length !== want.storage.length) throw new Error(`${what}: ${got.storage.length} elements, the composition gives ${want.storage.length}`);
+  for (let i = 0; i < got.storage.length; i++) {
+    const g = got.storage[i];
+    const w = want.storage[i];
+    if (!(Object.is(g, w) || (g !== g && w !== w))) throw new Error(`${what}: element ${i} is ${g}, the composition gives ${w}`);
+  }
+}

@@ -4,8 +4,9 @@
 // sizes below, at and across the wasm backend's chunks, and when other is self.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AutogradError, getBackendName, listBackends, noGrad, setBackend, tensor, Tensor } from "../src/index.js";
+import { AutogradError, getBackendName, listBackends, noGrad, setBackend, tensor } from "../src/index.js";
 import type { DType } from "../src/index.js";
+import { assertSameBits } from "./arbitraries.js";
 
 let seed = 123456789;
 function rand(): number {
@@ -15,14 +16,6 @@ function rand(): number {
 function values(n: number): number[] {
   const odd = [NaN, Infinity, -Infinity, 0, -0, 1e-40, 3e38, -3e38, 1e300, 1, -1];
   return Array.from({ length: n }, (_, i) => (i % 11 === 5 ? odd[Math.floor(rand() * odd.length)] : rand() * 8 - 4));
-}
-function sameBits(got: Tensor, want: Tensor, what: string): void {
-  assert.equal(got.storage.length, want.storage.length, `${what}: length`);
-  for (let i = 0; i < got.storage.length; i++) {
-    const g = got.storage[i];
-    const w = want.storage[i];
-    if (!(Object.is(g, w) || (g !== g && w !== w))) assert.fail(`${what}: element ${i} is ${g}, the composition gives ${w}`);
-  }
 }
 
 const SIZES = [1, 7, 127, 128, 200, 16384, 16384 * 2 + 17];
@@ -48,11 +41,11 @@ test("add_/sub_ with alpha equal add_/sub_ of the scaled tensor, bit for bit", (
         const g = tensor(values(n), { dtype });
         for (const alpha of ALPHAS) {
           const what = `${b} ${dtype} n=${n} alpha=${alpha}`;
-          sameBits(p.clone().add_(g, alpha), p.clone().add_(g.mul(alpha)), `add_ ${what}`);
-          sameBits(p.clone().sub_(g, alpha), p.clone().sub_(g.mul(alpha)), `sub_ ${what}`);
+          assertSameBits(p.clone().add_(g, alpha), p.clone().add_(g.mul(alpha)), `add_ ${what}`);
+          assertSameBits(p.clone().sub_(g, alpha), p.clone().sub_(g.mul(alpha)), `sub_ ${what}`);
           // other is self: every element is read before it is written.
           const q = p.clone();
-          sameBits(q.add_(q, alpha), p.clone().add_(p.mul(alpha)), `self add_ ${what}`);
+          assertSameBits(q.add_(q, alpha), p.clone().add_(p.mul(alpha)), `self add_ ${what}`);
         }
       }
     }
