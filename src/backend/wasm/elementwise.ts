@@ -62,7 +62,7 @@ export function unary(op: UnaryKernel, x: TypedArray, out: TypedArray, p0: numbe
         const e = Math.min(n, s + CHUNK);
         rt.putAt(px, e - s === n ? x : x.subarray(s, e));
         rt.kernels.unary(code, px, po, e - s);
-        copyOut(rt, po, out, s, e - s);
+        rt.getTo(po, out, s, e - s);
       }
       return;
     }
@@ -176,43 +176,7 @@ export function binary(op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedA
 /** Copies an output chunk of `len` elements at byte offset `at` to out[start…]. */
 function getChunk(rt: WasmRuntime, compare: boolean, at: number, out: TypedArray, start: number, len: number): void {
   if (compare) rt.getBytesTo(at, out as Uint8Array, start, len);
-  else copyOut(rt, at, out as Float32Array, start, len);
-}
-
-// Views of the wasm memory that outputs are copied out through, by byte offset and length: a
-// training step copies out the same few regions at every step, and a subarray made per call
-// cost 25 of the ~200 ns of a 200-element op. Renewed when the memory grows (new f32 view).
-const VIEWS = 8;
-const views: Float32Array[] = [];
-const viewAt: number[] = [];
-let viewsOf: Float32Array | null = null;
-let nextView = 0;
-
-/** Copies `len` floats at byte offset `at` of rt's memory into out[start…]. */
-export function copyOut(rt: WasmRuntime, at: number, out: Float32Array, start: number, len: number): void {
-  const mem = rt.f32;
-  if (viewsOf !== mem) {
-    views.length = 0;
-    viewAt.length = 0;
-    viewsOf = mem;
-  }
-  for (let i = 0; i < views.length; i++) {
-    const v = views[i];
-    if (viewAt[i] === at && v.length === len) {
-      out.set(v, start);
-      return;
-    }
-  }
-  const v = mem.subarray(at >> 2, (at >> 2) + len);
-  if (views.length < VIEWS) {
-    views.push(v);
-    viewAt.push(at);
-  } else {
-    views[nextView] = v;
-    viewAt[nextView] = at;
-    nextView = (nextView + 1) % VIEWS;
-  }
-  out.set(v, start);
+  else rt.getTo(at, out as Float32Array, start, len);
 }
 
 /** out = a op b over n elements, each operand contiguous (stride 1) or one value (stride 0). */

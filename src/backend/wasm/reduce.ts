@@ -6,7 +6,6 @@ import type { Shape } from "../../tensor/shape.js";
 import type { ReduceKernel } from "../backend.js";
 import { reduce as jsReduce } from "../js/reduce.js";
 import { plainRuntime } from "./runtime.js";
-import { copyOut } from "./elementwise.js";
 
 /** Below this many input elements the JS loop is as fast as the call and the copy. */
 const MIN_ELEMENTS = 64;
@@ -43,7 +42,7 @@ export function reduce(op: ReduceKernel, x: TypedArray, shape: Shape, axes: read
     for (let d = first; d <= last; d++) r *= shape[d];
     for (let d = last + 1; d < shape.length; d++) inner *= shape[d];
   }
-  // One reservation: output first (a fixed offset, so copyOut's cached view serves every call),
+  // One reservation: output first (a fixed offset, so the runtime's cached output view serves every call),
   // then the f64 accumulators, then x; each 16-byte aligned.
   const ob = (out.length * 4 + 15) & ~15;
   const accb = (inner * 8 + 15) & ~15;
@@ -57,5 +56,5 @@ export function reduce(op: ReduceKernel, x: TypedArray, shape: Shape, axes: read
   const px = acc + accb;
   rt.putAt(px, x);
   rt.kernels.sumAxis(px, outer, r, inner, po, acc);
-  copyOut(rt, po, out, 0, out.length);
+  rt.getTo(po, out, 0, out.length);
 }
