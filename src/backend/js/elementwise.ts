@@ -2,13 +2,10 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import type { Shape } from "../../tensor/shape.js";
 import type { BinaryKernel, UnaryKernel } from "../backend.js";
 import { erf } from "./erf.js";
-import { arithF32, sigmoid, unaryF32, whereF32 } from "./float32.js";
+import { arithF32, gelu, geluTanh, relu, sigmoid, silu, unaryF32, whereF32 } from "./float32.js";
 
 type F1 = (x: number, p0: number, p1: number) => number;
 type F2 = (a: number, b: number) => number;
-
-const SQRT_2_OVER_PI = 0.7978845608028654;
-const SQRT1_2 = Math.SQRT1_2;
 
 const UNARY: Record<UnaryKernel, F1> = {
   neg: (x) => -x,
@@ -24,7 +21,7 @@ const UNARY: Record<UnaryKernel, F1> = {
   tan: Math.tan,
   tanh: Math.tanh,
   sigmoid,
-  relu: (x) => (x > 0 ? x : x !== x ? x : 0),
+  relu,
   log1p: Math.log1p,
   expm1: Math.expm1,
   erf,
@@ -46,9 +43,9 @@ const UNARY: Record<UnaryKernel, F1> = {
     if (bx > threshold) return x;
     return (Math.max(bx, 0) + Math.log1p(Math.exp(-Math.abs(bx)))) / beta;
   },
-  gelu: (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
-  gelu_tanh: (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))),
-  silu: (x) => x * sigmoid(x),
+  gelu,
+  gelu_tanh: geluTanh,
+  silu,
   pow_scalar: (x, e) => Math.pow(x, e),
   rpow_scalar: (x, base) => Math.pow(base, x),
   isnan: (x) => (x !== x ? 1 : 0),
