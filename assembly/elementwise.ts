@@ -10,6 +10,8 @@ const DIV = 3;
 const MAX = 4;
 const MIN = 5;
 const RELU_BACK = 6;
+const SQUARE_BACK = 7;
+const OUTER = 8;
 
 // Each op is a class whose inlined methods are its vector and scalar forms; kernels are generic
 // over the class and reach the methods through a null reference (the methods never read `this`),
@@ -70,6 +72,26 @@ const RELU_BACK = 6;
   @inline s(g: f32, y: f32): f32 { return y <= 0 ? 0 : g; }
 }
 
+// square's gradient g·(2x): 2x is exact in f32 (or overflows to ∞ as the JS kernel's fround(2x)),
+// and the f32 product rounds as the JS kernel's double product stored to float32.
+// @ts-ignore: decorator
+@final class SquareBack {
+  // @ts-ignore: decorator
+  @inline v(g: v128, x: v128): v128 { return f32x4.mul(g, f32x4.add(x, x)); }
+  // @ts-ignore: decorator
+  @inline s(g: f32, x: f32): f32 { return g * (x + x); }
+}
+
+// A product with one term per output (matmul with k = 1): 0 + a·b, as the dot product it is,
+// so a −0 product gives +0 as in the JS kernel.
+// @ts-ignore: decorator
+@final class Outer {
+  // @ts-ignore: decorator
+  @inline v(a: v128, b: v128): v128 { return f32x4.add(f32x4.mul(a, b), f32x4.splat(0)); }
+  // @ts-ignore: decorator
+  @inline s(a: f32, b: f32): f32 { return a * b + 0; }
+}
+
 // One row of `len` elements; `ai`/`bi` are 1 (contiguous) or 0 (broadcast scalar).
 // @ts-ignore: decorator
 @inline
@@ -119,7 +141,9 @@ export function binary2d(op: i32, a: usize, ars: i32, ai: i32, b: usize, brs: i3
     case DIV: rows2d<Div>(a, ars, ai, b, brs, bi, o, rows, cols); break;
     case MAX: rows2d<Max>(a, ars, ai, b, brs, bi, o, rows, cols); break;
     case MIN: rows2d<Min>(a, ars, ai, b, brs, bi, o, rows, cols); break;
-    default: rows2d<ReluBack>(a, ars, ai, b, brs, bi, o, rows, cols); break;
+    case RELU_BACK: rows2d<ReluBack>(a, ars, ai, b, brs, bi, o, rows, cols); break;
+    case SQUARE_BACK: rows2d<SquareBack>(a, ars, ai, b, brs, bi, o, rows, cols); break;
+    default: rows2d<Outer>(a, ars, ai, b, brs, bi, o, rows, cols); break;
   }
 }
 

@@ -2,5 +2,5 @@
 // offsets into the memory the host imports; the host owns all allocation.
 export { sgemm, scratchBytes } from "./matmul";
 export { binary2d, compare2d, unary } from "./elementwise";
-export { sumAxis } from "./reduce";
+export { sumAxis, dotF32 } from "./reduce";
 export { adamF32 } from "./optim";

@@ -72,3 +72,28 @@ export function sumAxis(x: usize, outer: i32, r: i32, inner: i32, out: usize, ac
     for (; j < inner; j++) store<f32>(ob + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
   }
 }
+
+/**
+ * Σ a[p]·b[p] over n contiguous f32 pairs, in f64 (each product is exact in f64, as in the JS
+ * kernel's dot; the sum is taken over eight partial sums, so it may differ from the JS kernel's
+ * in-order sum in the last bits of f64, like `sum`).
+ */
+export function dotF32(a: usize, b: usize, n: i32): f64 {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const off = <usize>i << 2;
+    const x = v128.load(a + off);
+    const y = v128.load(b + off);
+    const z = v128.load(a + off, 16);
+    const w = v128.load(b + off, 16);
+    s0 = f64x2.add(s0, f64x2.mul(lo(x), lo(y)));
+    s1 = f64x2.add(s1, f64x2.mul(hi(x), hi(y)));
+    s2 = f64x2.add(s2, f64x2.mul(lo(z), lo(w)));
+    s3 = f64x2.add(s3, f64x2.mul(hi(z), hi(w)));
+  }
+  const s = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  let t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < n; i++) t += <f64>load<f32>(a + (<usize>i << 2)) * <f64>load<f32>(b + (<usize>i << 2));
+  return t;
+}

@@ -262,6 +262,67 @@ test("binary: + − × ÷ max min and comparisons with every broadcast pattern e
   assert.deepEqual(g64, w64);
 });
 
+test("square_backward and relu_backward equal the JS kernel exactly, 2x overflowing to ∞ included", () => {
+  const cases: [number[], number[]][] = [[[300], [300]], [[257], [1]], [[1], [131]], [[40], [40]]];
+  for (const op of ["square_backward", "relu_backward"] as BinaryKernel[]) {
+    for (const [as, bs] of cases) {
+      const n = Math.max(numel(as), numel(bs));
+      const a = specials(numel(as));
+      const b = specials(numel(bs));
+      const got = new Float32Array(n);
+      const want = new Float32Array(n);
+      wasmBackend.binary(op, a, as, b, bs, got, [n]);
+      jsBackend.binary(op, a, as, b, bs, want, [n]);
+      sameFloats(got, want, `${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`);
+    }
+  }
+  // 1.5 · (2 · 2e38): 2x is ∞ in float32, so the gradient is ∞ although 1.5 · 4e38 fits a double.
+  const got = new Float32Array(100);
+  wasmBackend.binary("square_backward", new Float32Array(100).fill(1.5), [100], new Float32Array(100).fill(2e38), [100], got, [100]);
+  assert.equal(got[99], Infinity);
+});
+
+test("matmul with one term per output (k = 1) equals the JS kernel exactly, −0 products giving +0", () => {
+  for (const [m, n] of [[200, 1], [1, 200], [70, 90], [3, 3]]) {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        const a = specials(m);
+        const b = specials(n);
+        a[1] = -0;
+        b[0] = 1;
+        const layout: MatmulLayout = { m, k: 1, n, aOffsets: [0], bOffsets: [0], transA: ta, transB: tb };
+        const got = new Float32Array(m * n);
+        const want = new Float32Array(m * n);
+        wasmBackend.matmul(a, b, got, layout);
+        jsBackend.matmul(a, b, want, layout);
+        sameFloats(got, want, `outer ${m}x1x${n} transA=${ta} transB=${tb}`);
+        if (n === 1 || m > 1) assert.ok(Object.is(got[n], 0), "0 + (−0)·1 is +0");
+      }
+    }
+  }
+});
+
+test("matmul with one output ([1,k]·[k,1]) is the float64 dot product rounded once", () => {
+  for (const k of [64, 200, 1001]) {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        const a = floats(k);
+        const b = floats(k);
+        const got = new Float32Array(1);
+        wasmBackend.matmul(a, b, got, { m: 1, k, n: 1, aOffsets: [0], bOffsets: [0], transA: ta, transB: tb });
+        let exact = 0;
+        let abs = 0;
+        for (let p = 0; p < k; p++) {
+          exact += a[p] * b[p];
+          abs += Math.abs(a[p] * b[p]);
+        }
+        // One float32 rounding of a float64 sum (whose own error is ~k·2⁻⁵³ of the absolute sum).
+        assert.ok(Math.abs(got[0] - exact) <= 2 ** -24 * Math.abs(exact) + k * 2 ** -52 * abs, `dot of ${k}: ${got[0]} against ${exact}`);
+      }
+    }
+  }
+});
+
 test("unary: neg abs sqrt relu square reciprocal equal the JS kernel exactly (others delegate)", () => {
   const ops: UnaryKernel[] = ["neg", "abs", "sqrt", "relu", "square", "reciprocal", "exp", "tanh", "copy"];
   for (const op of ops) {

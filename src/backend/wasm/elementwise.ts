@@ -1,7 +1,8 @@
 // float32 elementwise kernels in wasm SIMD (assembly/elementwise.ts) for the ops where the
 // result is bit-identical to the JS kernel's: + − × ÷ max min are correctly rounded in both
 // (f64-then-round equals f32 for a single op), neg/abs/sqrt/relu/square/reciprocal likewise,
-// comparisons (to bool bytes) are exact, and relu_backward only selects.
+// comparisons (to bool bytes) are exact, relu_backward only selects, and square_backward's
+// g·(2x) is one rounding of an exact product, as the JS kernel's.
 // Other ops, other dtypes and small arrays run the JS kernels.
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Shape } from "../../tensor/shape.js";
@@ -10,7 +11,9 @@ import { addScaled as jsAddScaled, binary as jsBinary, broadcastStrides, unary a
 import { plainRuntime, type WasmRuntime } from "./runtime.js";
 
 // Op codes of assembly/elementwise.ts.
-const BINARY_CODE: Partial<Record<BinaryKernel, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, relu_backward: 6 };
+const BINARY_CODE: Partial<Record<BinaryKernel, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, relu_backward: 6, square_backward: 7 };
+/** assembly/elementwise.ts's code for 0 + a·b (a product with one term per output). */
+const OUTER_CODE = 8;
 /** Comparisons of float32 operands, written as bool bytes (relu's backward mask, for one). */
 const COMPARE_CODE: Partial<Record<BinaryKernel, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const UNARY_CODE: Partial<Record<UnaryKernel, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, square: 4, reciprocal: 5 };
@@ -171,6 +174,20 @@ export function binary(op: BinaryKernel, a: TypedArray, aShape: Shape, b: TypedA
   const outer = n / block;
   if (outer === 1 && (nd === 1 ? streamFlat(rt, code, compare, a, sa[0], b, sb[0], out, n) : streamRows(rt, code, compare, a, sa[0], sa[1], b, sb[0], sb[1], out, rows, cols))) return;
   if (!wholeArrays(rt, code, compare, a, b, out, dims, sa, sb)) jsBinary(op, a, aShape, b, bShape, out, outShape);
+}
+
+/**
+ * out = a·b for a [m, 1] column and a [1, n] row (matmul with k = 1: x @ w of a one-input linear
+ * layer), contiguous, as 0 + a[i]·b[j] like the JS kernel's dot; false where it did not run.
+ */
+export function outer(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number): boolean {
+  const rt = plainRuntime();
+  if (rt === null) return false;
+  const av = a.length === m ? a : a.subarray(0, m);
+  const bv = b.length === n ? b : b.subarray(0, n);
+  if (n === 1) return streamFlat(rt, OUTER_CODE, false, av, 1, bv, 0, out, m);
+  if (m === 1) return streamFlat(rt, OUTER_CODE, false, av, 0, bv, 1, out, n);
+  return streamRows(rt, OUTER_CODE, false, av, 1, 0, bv, 0, 1, out, m, n);
 }
 
 /** Copies an output chunk of `len` elements at byte offset `at` to out[start…]. */

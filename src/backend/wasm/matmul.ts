@@ -3,14 +3,16 @@
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { MatmulLayout } from "../backend.js";
 import { matmul as jsMatmul } from "../js/matmul.js";
+import { outer } from "./elementwise.js";
+import { dot } from "./reduce.js";
 import { plainRuntime, sharedRuntime, type WasmRuntime } from "./runtime.js";
 import { getNumThreads, readyWorkers, type Pool } from "./threads.js";
 
 /**
  * The JS kernel runs products of fewer multiply-adds than this, or with fewer output elements
- * than MIN_OUTPUTS (dot-product shapes such as W1's backward [1,200]·[200,1], where packing
- * mostly padded 4×8 tiles costs more than the scalar loop: 1.8 µs against 0.4). Measured: wasm
- * wins from 8×8×8 (0.19 µs against 1.0) and at [200,1]·[1,1] (0.7 against 1.0).
+ * than MIN_OUTPUTS (small dot-product shapes, where packing mostly padded 4×8 tiles costs more
+ * than the scalar loop: 1.8 µs against 0.4 at [1,200]·[200,1]; from MIN_VECTOR elements those
+ * run the dot kernel below). Measured: wasm wins from 8×8×8 (0.19 µs against 1.0).
  */
 const MIN_MACS = 256;
 const MIN_OUTPUTS = 16;
@@ -25,8 +27,16 @@ export function threadedProducts(): number {
   return threaded;
 }
 
+/**
+ * Products with one term per output (k = 1) or one output (m = n = 1) of at least this many
+ * elements go to the elementwise and dot kernels instead (no packing): W1's x @ w, [200,1]·[1,1],
+ * 400 → 180 ns, and its gradient [1,200]·[200,1] 330 → 190 ns (kernel calls, Node 20).
+ */
+const MIN_VECTOR = 64;
+
 export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, l: MatmulLayout): void {
   const { m, k, n } = l;
+  if ((k === 1 || (m === 1 && n === 1)) && l.aOffsets.length === 1 && m * k * n >= MIN_VECTOR && vectorProduct(a, b, out, m, k, n)) return;
   if (m * k * n < MIN_MACS || m * n < MIN_OUTPUTS || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array)) {
     jsMatmul(a, b, out, l);
     return;
@@ -42,6 +52,19 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, l: MatmulL
   }
   rt ??= plainRuntime();
   if (rt === null || !product(rt, pool, threads, a, b, out, l)) jsMatmul(a, b, out, l);
+}
+
+/**
+ * An unbatched product as an outer product (k = 1) or a dot product (m = n = 1): both operands
+ * are then contiguous vectors whatever the transpose flags. False where it did not run.
+ */
+function vectorProduct(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number): boolean {
+  if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array)) return false;
+  if (k === 1) return outer(a, b, out, m, n);
+  const s = dot(a, b, k);
+  if (s === null) return false;
+  out[0] = s;
+  return true;
 }
 
 function product(rt: WasmRuntime, pool: Pool | null, threads: number, a: Float32Array, b: Float32Array, out: Float32Array, l: MatmulLayout): boolean {

@@ -58,3 +58,21 @@ export function reduce(op: ReduceKernel, x: TypedArray, shape: Shape, axes: read
   rt.kernels.sumAxis(px, outer, r, inner, po, acc);
   rt.getTo(po, out, 0, out.length);
 }
+
+/**
+ * Σ a[p]·b[p] of two contiguous float32 vectors of k elements in float64 (a matrix product with
+ * one output: the weight gradient of a one-input linear layer, [1,k]·[k,1]); null where the
+ * wasm memory cannot hold them.
+ */
+export function dot(a: Float32Array, b: Float32Array, k: number): number | null {
+  const rt = plainRuntime();
+  if (rt === null) return null;
+  const bytes = (k * 4 + 15) & ~15;
+  rt.reset();
+  const pa = rt.alloc(b === a ? bytes : 2 * bytes);
+  if (pa < 0) return null;
+  const pb = b === a ? pa : pa + bytes;
+  rt.putAt(pa, a.length === k ? a : a.subarray(0, k));
+  if (b !== a) rt.putAt(pb, b.length === k ? b : b.subarray(0, k));
+  return rt.kernels.dotF32(pa, pb, k);
+}

@@ -22,6 +22,7 @@ export interface Kernels {
   compare2d(op: number, a: number, ars: number, ai: number, b: number, brs: number, bi: number, o: number, rows: number, cols: number): void;
   unary(op: number, x: number, o: number, n: number): void;
   sumAxis(x: number, outer: number, r: number, inner: number, out: number, acc: number): void;
+  dotF32(a: number, b: number, n: number): number;
 }
 
 const PAGE = 65536;
