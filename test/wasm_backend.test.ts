@@ -421,6 +421,22 @@ test("a training loop keeps the wasm memory at a steady size", () => {
   }
 });
 
+test("the plain memory is replaced, never grown in place, so no ArrayBuffer is ever detached", () => {
+  setNumThreads(1);
+  const rt = plainRuntime()!;
+  const oldMemory = rt.memory;
+  const oldBuffer = oldMemory.buffer;
+  const oldBytes = oldBuffer.byteLength;
+  // A product whose first operand alone is larger than the memory: the operands put before the
+  // replacement must come across with it.
+  const m = Math.ceil(oldBytes / 32) + 1000;
+  checkMatmul(m, 8, 8, false, false);
+  assert.notEqual(rt.memory, oldMemory);
+  assert.ok(rt.memory.buffer.byteLength > oldBytes);
+  assert.equal(oldBuffer.byteLength, oldBytes, "the old buffer was detached");
+  checkMatmul(33, 31, 29, true, false); // and the new instance serves the next calls
+});
+
 test("setNumThreads rejects a non-positive or fractional count", () => {
   assert.throws(() => setNumThreads(0), /setNumThreads: expected a positive integer number of threads, got 0/);
   assert.throws(() => setNumThreads(1.5), /got 1.5/);

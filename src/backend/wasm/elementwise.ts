@@ -199,7 +199,6 @@ function getChunk(rt: WasmRuntime, compare: boolean, at: number, out: TypedArray
 /** out = a op b over n elements, each operand contiguous (stride 1) or one value (stride 0). */
 function streamFlat(rt: WasmRuntime, code: number, compare: boolean, a: Float32Array, ai: number, b: Float32Array, bi: number, out: TypedArray, n: number): boolean {
   const osize = compare ? 1 : 4;
-  const kernel = compare ? rt.kernels.compare2d : rt.kernels.binary2d;
   const len = n < CHUNK ? n : CHUNK;
   // One reservation for the three regions (each 16-byte aligned), output first so that its
   // offset, and so the cached view that copies it out, is the same for every call.
@@ -209,6 +208,8 @@ function streamFlat(rt: WasmRuntime, code: number, compare: boolean, a: Float32A
   rt.reset();
   const po = rt.alloc(ob + ab + (same ? 0 : bi === 0 ? 16 : len * 4));
   if (po < 0) return false;
+  // (Read after the allocation: it may have replaced the instance, see runtime.ts.)
+  const kernel = compare ? rt.kernels.compare2d : rt.kernels.binary2d;
   const pa = po + ob;
   const pb = same ? pa : pa + ab;
   if (ai === 0) rt.putAt(pa, a);
@@ -233,7 +234,6 @@ function streamRows(
   out: TypedArray, rows: number, cols: number,
 ): boolean {
   const osize = compare ? 1 : 4;
-  const kernel = compare ? rt.kernels.compare2d : rt.kernels.binary2d;
   const step = Math.max(1, Math.floor(CHUNK / cols));
   const nr = Math.min(rows, step);
   // Elements of an operand that rows [r, r + k) read.
@@ -243,6 +243,7 @@ function streamRows(
   const pb = rt.alloc(span(brs, bi, nr) * 4);
   const po = rt.alloc(nr * cols * osize);
   if (pa < 0 || pb < 0 || po < 0) return false;
+  const kernel = compare ? rt.kernels.compare2d : rt.kernels.binary2d;
   if (ars === 0) rt.putAt(pa, a.length === span(0, ai, 1) ? a : a.subarray(0, span(0, ai, 1)));
   if (brs === 0) rt.putAt(pb, b.length === span(0, bi, 1) ? b : b.subarray(0, span(0, bi, 1)));
   for (let r = 0; r < rows; r += step) {
