@@ -3,4 +3,4 @@
 export { sgemm, scratchBytes } from "./matmul";
 export { binary2d, compare2d, unary } from "./elementwise";
 export { sumAxis, dotF32 } from "./reduce";
-export { adamF32 } from "./optim";
+export { adamF32, kerasAdamF32 } from "./optim";

@@ -36,3 +36,34 @@ export function adamF32(
     store<f32>(p + o, load<f32>(p + o) + (mi * negStep) / den);
   }
 }
+
+/**
+ * Keras' Adam step (no amsgrad) over n float32 elements, in place on p, m, v:
+ *   m = m + (g − m)·(1−b1);  v = v + (g·g − v)·(1−b2);  p = p − (m·alpha) / (sqrt(v) + eps)
+ */
+export function kerasAdamF32(p: usize, g: usize, m: usize, v: usize, n: i32, omb1: f32, omb2: f32, alpha: f32, eps: f32): void {
+  const vomb1 = f32x4.splat(omb1), vomb2 = f32x4.splat(omb2), valpha = f32x4.splat(alpha), veps = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const m0 = v128.load(m + o);
+    const v0 = v128.load(v + o);
+    const mi = f32x4.add(m0, f32x4.mul(f32x4.sub(gi, m0), vomb1));
+    const vi = f32x4.add(v0, f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), v0), vomb2));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.div(f32x4.mul(mi, valpha), f32x4.add(f32x4.sqrt(vi), veps))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const m0 = load<f32>(m + o);
+    const v0 = load<f32>(v + o);
+    const mi = m0 + (gi - m0) * omb1;
+    const vi = v0 + (gi * gi - v0) * omb2;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(p + o, load<f32>(p + o) - (mi * alpha) / (sqrt<f32>(vi) + eps));
+  }
+}

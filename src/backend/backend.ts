@@ -73,6 +73,12 @@ export interface Backend {
    * Every operation rounds to the dtype as the separate ops would (scalars rounded first).
    */
   adamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, step: number, bc2: number, eps: number): void;
+  /**
+   * Keras' Adam step (no amsgrad), in place on p, m, v of one float dtype and length:
+   * m = m + (g − m)·(1−β1); v = v + (g·g − v)·(1−β2); p = p − (m·alpha)/(√v + ε). Rounded as
+   * the separate ops would round, like adamUpdate.
+   */
+  kerasAdamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, alpha: number, eps: number): void;
   /** Converts between dtypes; to bool means `!= 0`. */
   cast(x: TypedArray, out: TypedArray, toBool: boolean): void;
   fill(out: TypedArray, value: number): void;

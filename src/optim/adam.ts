@@ -120,6 +120,14 @@ function kerasAdam(param: Tensor, grad: Tensor, state: ParamState, h: AdamHyper,
   const alpha = (h.lr * Math.sqrt(1 - h.beta2 ** t)) / (1 - h.beta1 ** t);
   const m = slot(state, "m", param, 0);
   let v = slot(state, "v", param, 0);
+  if (!h.amsgrad && grad.dtype === param.dtype && isFloating(param.dtype) && shapesEqual(grad.shape, param.shape)) {
+    // The ops below fused into one kernel pass, bit for bit (as torchAdam's).
+    backend().kerasAdamUpdate(param.storage, grad.storage, m.storage, v.storage, h.beta1, h.beta2, alpha, h.eps);
+    param._bumpVersion();
+    m._bumpVersion();
+    v._bumpVersion();
+    return;
+  }
   m.add_(mul(sub(grad, m), 1 - h.beta1));
   v.add_(mul(sub(square(grad), v), 1 - h.beta2));
   if (h.amsgrad) {

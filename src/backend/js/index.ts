@@ -3,7 +3,7 @@ import { addScaled, arange, binary, cast, fill, unary, where } from "./elementwi
 import { argReduce, cumsum, reduce } from "./reduce.js";
 import { stridedGather, stridedScatterAdd } from "./layout.js";
 import { matmul } from "./matmul.js";
-import { adamUpdate } from "./optim.js";
+import { adamUpdate, kerasAdamUpdate } from "./optim.js";
 import { gather, scatterAdd } from "./indexing.js";
 import { col2im, im2col } from "./conv.js";
 
@@ -15,6 +15,7 @@ export const jsBackend: Backend = {
   where,
   addScaled,
   adamUpdate,
+  kerasAdamUpdate,
   cast,
   fill,
   arange,

@@ -32,3 +32,29 @@ export function adamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: Typed
     p[i] = p[i] + (mi * s) / (Math.sqrt(vi) / bc2 + eps);
   }
 }
+
+/** See Backend.kerasAdamUpdate. */
+export function kerasAdamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, alpha: number, eps: number): void {
+  const n = p.length;
+  if (p instanceof Float32Array) {
+    const omb1 = f(1 - beta1), omb2 = f(1 - beta2), a = f(alpha), e = f(eps);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = f(m[i] + f(f(gi - m[i]) * omb1));
+      const vi = f(v[i] + f(f(f(gi * gi) - v[i]) * omb2));
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = f(p[i] - f(f(mi * a) / f(f(Math.sqrt(vi)) + e)));
+    }
+    return;
+  }
+  const omb1 = 1 - beta1, omb2 = 1 - beta2;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = m[i] + (gi - m[i]) * omb1;
+    const vi = v[i] + (gi * gi - v[i]) * omb2;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] - (mi * alpha) / (Math.sqrt(vi) + eps);
+  }
+}

@@ -5,7 +5,7 @@ import { jsBackend } from "../js/index.js";
 import { registerBackend, setBackend } from "../registry.js";
 import { addScaled, binary, unary } from "./elementwise.js";
 import { matmul } from "./matmul.js";
-import { adamUpdate } from "./optim.js";
+import { adamUpdate, kerasAdamUpdate } from "./optim.js";
 import { reduce } from "./reduce.js";
 import { wasmSimdSupported } from "./runtime.js";
 
@@ -20,6 +20,7 @@ export const wasmBackend: Backend = {
   binary,
   addScaled,
   adamUpdate,
+  kerasAdamUpdate,
   reduce,
   matmul,
 };

@@ -25,6 +25,7 @@ export interface Kernels {
   sgemm(m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ldc: number, accumulate: number, work: number): void;
   scratchBytes(): number;
   adamF32(p: number, g: number, m: number, v: number, n: number, b1: number, omb1: number, b2: number, omb2: number, bc2: number, eps: number, negStep: number): void;
+  kerasAdamF32(p: number, g: number, m: number, v: number, n: number, omb1: number, omb2: number, alpha: number, eps: number): void;
   binary2d(op: number, a: number, ars: number, ai: number, b: number, brs: number, bi: number, o: number, rows: number, cols: number): void;
   compare2d(op: number, a: number, ars: number, ai: number, b: number, brs: number, bi: number, o: number, rows: number, cols: number): void;
   unary(op: number, x: number, o: number, n: number): void;
