@@ -77,6 +77,20 @@ test("shape mismatch: broadcasting ops name the op and both shapes", () => {
   rejects(() => dg.cat([a, rand([2, 4])], 0), ShapeError, ["cat", "[2, 3]", "[2, 4]"], [a]);
   rejects(() => dg.stack([a, rand([3, 2])]), ShapeError, ["stack", "[2, 3]", "[3, 2]"], [a]);
   rejects(() => a.expand(4, 3), ShapeError, ["expand", "[2, 3]", "[4, 3]"], [a]);
+  rejects(() => dg.expand(a, [-1, 2, 3]), ShapeError, ["expand: -1 is not allowed in a leading, non-existing dimension", "[-1, 2, 3]"], [a]);
+});
+
+test("expand: -1 keeps a dim, and the result's shape is its own (not the caller's array)", () => {
+  const a = tensor([[1], [2]]);
+  const target = [3, -1, 4];
+  const e = dg.expand(a, target);
+  assert.deepEqual(e.shape, [3, 2, 4]);
+  assert.deepEqual(Array.from(e.storage), [1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2]);
+  assert.deepEqual(target, [3, -1, 4], "the caller's array is left as it was");
+  const full = [2, 5];
+  const f = dg.expand(a, full);
+  full[1] = 7;
+  assert.deepEqual(f.shape, [2, 5], "a later change to the caller's array does not reach the tensor");
 });
 
 test("shape mismatch: matmul says 'mat1 and mat2 shapes cannot be multiplied (200x1 and 2x1)'", () => {

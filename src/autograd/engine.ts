@@ -87,11 +87,11 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
     }
   }
 
-  // (Grown by push: `new Array(n).fill()` with a variable n measured slower than the rest of a
-  // one-node backward pass.)
-  const nodeGrads: (Tensor | undefined)[] = [];
-  for (let i = 0; i < nodes.length; i++) nodeGrads.push(undefined);
+  // Holes read as undefined: no fill (`new Array(n).fill()` measured slower than the rest of a
+  // one-node backward pass) and no backing store grown by push to 16 slots.
+  const nodeGrads = new Array<Tensor | undefined>(nodes.length);
   const leafGrads = new LeafGrads();
+  const freeSaved = !opts.retainGraph;
   const prevMode = isGradEnabled();
   setGradEnabled(opts.createGraph);
   try {
@@ -112,26 +112,12 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
       }
       if (needed !== null && !needed[ni]) continue;
       const inputs = n.inputs;
-      const needs = new Array<boolean>(inputs.length);
-      let any = false;
-      for (let i = 0; i < inputs.length; i++) {
-        const x = inputs[i];
-        let need: boolean;
-        if (targetSet === null) need = x.requiresGrad;
-        else if (targetSet.has(x)) need = true;
-        else {
-          // Not a target itself: needed only on a path to one.
-          const j = slotOf(n.inputFns[i], run, nodes);
-          need = x.requiresGrad && j >= 0 && needed![j];
-        }
-        needs[i] = need;
-        any ||= need;
-      }
-      if (!any) continue;
+      const needs = needsOf(n, targetSet, needed, run, nodes);
+      if (needs === null) continue;
       checkSaved(n);
       const rule = n.rule;
       const grads = rule.vjp(g, inputs, out, n.attrs, needs);
-      if (!opts.retainGraph && rule.saves !== undefined && rule.saves.length > 0) n.freed = true;
+      if (freeSaved && n.savedVersions !== null) n.freed = true;
       for (let i = 0; i < inputs.length; i++) {
         let gi = grads[i];
         if (!needs[i] || gi === null || gi === undefined) continue;
@@ -173,6 +159,39 @@ export function runEngine(roots: readonly Tensor[], rootGrads: readonly Tensor[]
     else leaf.grad.add_(g.requiresGrad ? g.detach() : g);
   }
   return NONE;
+}
+
+/** `needs` of a node whose inputs all need their gradient, by input count (read-only, shared). */
+const ALL_NEEDED: readonly (readonly boolean[])[] = [0, 1, 2, 3].map((n) => new Array<boolean>(n).fill(true));
+
+/**
+ * Which inputs of `n` get a gradient in this run (their VJP may skip the others), or null for
+ * none. Without targets an input needs one if it requires grad; the common case, all of them,
+ * shares one array instead of allocating one per node.
+ */
+function needsOf(n: Node, targetSet: Set<Tensor> | null, needed: boolean[] | null, run: number, nodes: readonly Node[]): readonly boolean[] | null {
+  const inputs = n.inputs;
+  let count = 0;
+  if (targetSet === null) {
+    for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) count++;
+    if (count === inputs.length && count > 0 && count < ALL_NEEDED.length) return ALL_NEEDED[count];
+  }
+  const needs = new Array<boolean>(inputs.length);
+  let any = false;
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i];
+    let need: boolean;
+    if (targetSet === null) need = x.requiresGrad;
+    else if (targetSet.has(x)) need = true;
+    else {
+      // Not a target itself: needed only on a path to one.
+      const j = slotOf(n.inputFns[i], run, nodes);
+      need = x.requiresGrad && j >= 0 && needed![j];
+    }
+    needs[i] = need;
+    any ||= need;
+  }
+  return any ? needs : null;
 }
 
 /** What a backward() run returns (nothing; shared, never written). */

