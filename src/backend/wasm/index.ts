@@ -6,6 +6,7 @@ import { registerBackend, setBackend } from "../registry.js";
 import { addScaled, binary, unary } from "./elementwise.js";
 import { matmul } from "./matmul.js";
 import { adamUpdate } from "./optim.js";
+import { mseLoss, mseLossBackward } from "./losses.js";
 import { reduce } from "./reduce.js";
 import { wasmSimdSupported } from "./runtime.js";
 
@@ -20,6 +21,8 @@ export const wasmBackend: Backend = {
   binary,
   addScaled,
   adamUpdate,
+  mseLoss,
+  mseLossBackward,
   reduce,
   matmul,
 };
