@@ -686,6 +686,8 @@ test("layerNorm, batchNorm (training), embedding and the losses: gradcheck and g
         if (reduction !== "none") check((a, t) => dg.mseLoss(a, t, { reduction }), [x, randTensor([n, c], rand)]);
         check((a) => dg.binaryCrossEntropyWithLogits(a, y.sigmoid(), { reduction }), [x]);
       }
+      // F.linear with a bias: the fused linear op.
+      check((a, g, h) => dg.torch.nn.functional.linear(a, g, h), [x, randTensor([3, c], rand), randTensor([3], rand)]);
       const target = fromBuffer(Int32Array.from({ length: n }, () => Math.floor(rand() * c)), [n], "int32");
       check((a) => dg.crossEntropy(a, target, { labelSmoothing: 0.1 }), [x]);
     }),
