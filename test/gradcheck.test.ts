@@ -682,8 +682,12 @@ test("layerNorm, batchNorm (training), embedding and the losses: gradcheck and g
       const y = randTensor([n, c], rand, "any", false);
       for (const reduction of ["mean", "sum", "none"] as const) {
         check((a) => dg.mseLoss(a, y, { reduction }), [x]);
+        // The fused mse_loss with both operands differentiable (mse_loss_backward's every input).
+        if (reduction !== "none") check((a, t) => dg.mseLoss(a, t, { reduction }), [x, randTensor([n, c], rand)]);
         check((a) => dg.binaryCrossEntropyWithLogits(a, y.sigmoid(), { reduction }), [x]);
       }
+      // F.linear with a bias: the fused linear op.
+      check((a, g, h) => dg.torch.nn.functional.linear(a, g, h), [x, randTensor([3, c], rand), randTensor([3], rand)]);
       const target = fromBuffer(Int32Array.from({ length: n }, () => Math.floor(rand() * c)), [n], "int32");
       check((a) => dg.crossEntropy(a, target, { labelSmoothing: 0.1 }), [x]);
     }),

@@ -79,6 +79,14 @@ export interface Backend {
    * the separate ops would round, like adamUpdate.
    */
   kerasAdamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, alpha: number, eps: number): void;
+  /**
+   * mse_loss (mean or sum) over x, y of one float dtype and length: out[0] = Σ (x−y)², each
+   * difference and square rounded to the dtype and the sum taken as this backend's `reduce`
+   * "sum" takes it, then for a mean divided by the length in the dtype, as the mean op divides.
+   */
+  mseLoss(x: TypedArray, y: TypedArray, mean: boolean, out: TypedArray): void;
+  /** PyTorch's mse_loss_backward: out = (norm·(x − y))·g, each step rounded to the dtype (norm and g first). */
+  mseLossBackward(x: TypedArray, y: TypedArray, norm: number, g: number, out: TypedArray): void;
   /** Converts between dtypes; to bool means `!= 0`. */
   cast(x: TypedArray, out: TypedArray, toBool: boolean): void;
   fill(out: TypedArray, value: number): void;

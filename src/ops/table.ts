@@ -6,6 +6,8 @@ import { shapeRules } from "./shape.js";
 import { indexingRules } from "./indexing.js";
 import { linalgRules } from "./linalg.js";
 import { convRules } from "./conv.js";
+import { mseRules } from "./losses/mse.js";
+import { linearRules } from "./linear.js";
 
 /**
  * The op table: every op of duograd, defined once. Its type requires a rule for every op any
@@ -19,6 +21,8 @@ export const TABLE: { [K in keyof OpAttrs]: OpRule<OpAttrs[K]> } = {
   ...indexingRules,
   ...linalgRules,
   ...convRules,
+  ...mseRules,
+  ...linearRules,
 };
 
 /** Names of all ops in the table. */

@@ -4,6 +4,7 @@ import { argReduce, cumsum, reduce } from "./reduce.js";
 import { stridedGather, stridedScatterAdd } from "./layout.js";
 import { matmul } from "./matmul.js";
 import { adamUpdate, kerasAdamUpdate } from "./optim.js";
+import { mseLoss, mseLossBackward } from "./losses.js";
 import { gather, scatterAdd } from "./indexing.js";
 import { col2im, im2col } from "./conv.js";
 
@@ -16,6 +17,8 @@ export const jsBackend: Backend = {
   addScaled,
   adamUpdate,
   kerasAdamUpdate,
+  mseLoss,
+  mseLossBackward,
   cast,
   fill,
   arange,

@@ -6,6 +6,7 @@ import { registerBackend, setBackend } from "../registry.js";
 import { addScaled, binary, unary } from "./elementwise.js";
 import { matmul } from "./matmul.js";
 import { adamUpdate, kerasAdamUpdate } from "./optim.js";
+import { mseLoss, mseLossBackward } from "./losses.js";
 import { reduce } from "./reduce.js";
 import { wasmSimdSupported } from "./runtime.js";
 
@@ -21,6 +22,8 @@ export const wasmBackend: Backend = {
   addScaled,
   adamUpdate,
   kerasAdamUpdate,
+  mseLoss,
+  mseLossBackward,
   reduce,
   matmul,
 };

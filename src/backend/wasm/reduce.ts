@@ -8,7 +8,7 @@ import { reduce as jsReduce } from "../js/reduce.js";
 import { plainRuntime } from "./runtime.js";
 
 /** Below this many input elements the JS loop is as fast as the call and the copy. */
-const MIN_ELEMENTS = 64;
+export const MIN_ELEMENTS = 64;
 
 export function reduce(op: ReduceKernel, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
   const n = x.length;

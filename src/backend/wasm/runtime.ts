@@ -31,6 +31,8 @@ export interface Kernels {
   unary(op: number, x: number, o: number, n: number): void;
   sumAxis(x: number, outer: number, r: number, inner: number, out: number, acc: number): void;
   dotF32(a: number, b: number, n: number): number;
+  mseSumF32(x: number, y: number, n: number): number;
+  mseBackwardF32(x: number, y: number, out: number, n: number, norm: number, g: number): void;
 }
 
 const PAGE = 65536;

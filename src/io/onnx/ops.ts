@@ -85,6 +85,8 @@ export const OP_CONVERTERS: Record<string, OpConverter> = {
     const right = e.attrs.transB ? swapLast(ctx, tb, b) : b;
     return ctx.g.op("MatMul", [left, right]);
   },
+  // F.linear with a bias (x [B, in], W [out, in]): written as the matmul and add it fuses.
+  linear: (ctx, e, [x, w, b]) => ctx.g.op("Add", [ctx.g.op("MatMul", [x, swapLast(ctx, e.inputs[1], w)]), b]),
 };
 
 /** Adds the ONNX form of one recorded op; its output gets a value name. */

@@ -1,7 +1,10 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { ValueError } from "../../tensor/errors.js";
 import { lt, mul, sub, where } from "../binary.js";
-import { abs, square } from "../unary.js";
+import { abs, cast, square } from "../unary.js";
+import { isFloating, promoteTypes } from "../../tensor/dtype.js";
+import { shapesEqual } from "../../tensor/shape.js";
+import { mseLossFused } from "./mse.js";
 import { checkReduction, checkRegression, reduceLoss, type ReductionOptions } from "./common.js";
 
 // The regression losses compare input and target elementwise, broadcasting them as PyTorch does
@@ -15,6 +18,11 @@ import { checkReduction, checkRegression, reduceLoss, type ReductionOptions } fr
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
   const reduction = checkReduction("mse_loss", opts.reduction);
   checkRegression("mse_loss", input, target);
+  if (reduction !== "none" && isFloating(input.dtype) && isFloating(target.dtype) && shapesEqual(input.shape, target.shape)) {
+    // One op each way (float32 with float64 computes in float64, as sub would).
+    const dt = promoteTypes(input.dtype, target.dtype);
+    return mseLossFused(cast(input, dt), cast(target, dt), reduction);
+  }
   return reduceLoss(square(sub(input, target)), reduction);
 }
 

@@ -9,6 +9,7 @@ import { add, clamp, div } from "../../ops/binary.js";
 import { amax, amin, norm } from "../../ops/reduce.js";
 import { transpose } from "../../ops/shape.js";
 import { matmul, matmulT } from "../../ops/linalg.js";
+import { linearBias } from "../../ops/linear.js";
 import { dropout as coreDropout } from "../../ops/dropout.js";
 import { oneHotMask } from "../../ops/embedding.js";
 
@@ -73,12 +74,20 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (weight.ndim !== 2 && weight.ndim !== 1) {
     throw new ShapeError(`linear: weight must be 1-D or 2-D ([out_features, in_features]), got ${fmtShape(weight.shape)}`);
   }
+  if (bias !== null && fusedLinear(x, weight, bias)) return linearBias(x, weight, bias);
   // x·Wᵀ reads W transposed in place (no copy of W forward or backward); shape errors keep the old path's message.
   const y =
     weight.ndim === 2 && x.ndim >= 2 && x.shape[x.ndim - 1] === weight.shape[1]
       ? matmulT(x, weight, false, true)
       : matmul(x, weight.ndim === 2 ? transpose(weight, 0, 1) : weight);
   return bias === null ? y : add(y, bias);
+}
+
+/** Whether x [B, in], weight [out, in] and bias [out] share a float dtype: one fused op then. */
+function fusedLinear(x: Tensor, w: Tensor, b: Tensor): boolean {
+  const dt = x.dtype;
+  return (dt === "float32" || dt === "float64") && w.dtype === dt && b.dtype === dt &&
+    x.ndim === 2 && w.ndim === 2 && b.ndim === 1 && x.shape[1] === w.shape[1] && b.shape[0] === w.shape[0];
 }
 
 /**
