@@ -43,7 +43,7 @@ function batchOffsets(batch: readonly number[], own: readonly number[], matSize:
  * Int32Array as batchOffsets' are, so the kernels' reads see one kind of array (a frozen array
  * there measured 5.8 ns a read against 1.3).
  */
-const NO_BATCH: Int32Array = new Int32Array(1);
+export const NO_BATCH: Int32Array = new Int32Array(1);
 
 export const linalgRules: RuleSet<"matmul"> = {
   matmul: {

@@ -7,7 +7,7 @@ import { applyRule } from "./apply.js";
 import type { RuleSet } from "./rule.js";
 import { NO_ATTRS, empty } from "./util.js";
 import { sumTo } from "./reduce.js";
-import { matmulT } from "./linalg.js";
+import { NO_BATCH, matmulT } from "./linalg.js";
 
 declare module "./rule.js" {
   interface OpAttrs {
@@ -15,8 +15,6 @@ declare module "./rule.js" {
     linear: {};
   }
 }
-
-const NO_BATCH: readonly number[] = Object.freeze([0]);
 
 export const linearRules: RuleSet<"linear"> = {
   linear: {
