@@ -1,17 +1,7 @@
 // Fused loss kernels in float32: each SIMD operation rounds to float32 where the separate ops
 // (sub, square, sum; or the gradient's two products) round, so the result has the same bits.
 
-// @ts-ignore: decorator
-@inline
-function lo(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v);
-}
-
-// @ts-ignore: decorator
-@inline
-function hi(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
-}
+import { hi, lo } from "./reduce";
 
 /**
  * Σ (x−y)² over n float32 pairs, each difference and square rounded to float32, summed in f64

@@ -1,16 +1,16 @@
 // Sums of f32 data viewed as [outer, r, inner], reducing the middle axis, accumulated in f64 as
 // the JS kernels do (so both backends round the same exact-ish sum to f32).
 
-// Adds lanes of one f32x4 into two f64x2 accumulators.
+// The low and the high two lanes of an f32x4 as an f64x2 (also used by losses.ts).
 // @ts-ignore: decorator
 @inline
-function lo(v: v128): v128 {
+export function lo(v: v128): v128 {
   return f64x2.promote_low_f32x4(v);
 }
 
 // @ts-ignore: decorator
 @inline
-function hi(v: v128): v128 {
+export function hi(v: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
 }
 

@@ -2,7 +2,7 @@
 // pairs, dim lists, and seeded float64 data in a chosen domain. Values come from a seeded generator
 // so that each run is reproducible from fast-check's seed.
 import fc from "fast-check";
-import { fromBuffer, type Tensor } from "../src/index.js";
+import { fromBuffer, getBackendName, listBackends, setBackend, type Tensor } from "../src/index.js";
 
 export const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -131,5 +131,18 @@ export function assertSameBits(got: Tensor, want: Tensor, what: string): void {
     const g = got.storage[i];
     const w = want.storage[i];
     if (!(Object.is(g, w) || (g !== g && w !== w))) throw new Error(`${what}: element ${i} is ${g}, the composition gives ${w}`);
+  }
+}
+
+/** Runs fn on every registered backend, restoring the current one after. */
+export function onEveryBackend(fn: (backend: string) => void): void {
+  const before = getBackendName();
+  try {
+    for (const b of listBackends()) {
+      setBackend(b);
+      fn(b);
+    }
+  } finally {
+    setBackend(before);
   }
 }

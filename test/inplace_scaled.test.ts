@@ -4,9 +4,9 @@
 // sizes below, at and across the wasm backend's chunks, and when other is self.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AutogradError, getBackendName, listBackends, noGrad, setBackend, tensor } from "../src/index.js";
+import { AutogradError, noGrad, tensor } from "../src/index.js";
 import type { DType } from "../src/index.js";
-import { assertSameBits } from "./arbitraries.js";
+import { assertSameBits, onEveryBackend } from "./arbitraries.js";
 
 let seed = 123456789;
 function rand(): number {
@@ -20,18 +20,6 @@ function values(n: number): number[] {
 
 const SIZES = [1, 7, 127, 128, 200, 16384, 16384 * 2 + 17];
 const ALPHAS = [-0.01, 0.3, 2, -1e-3, 0, 1e30];
-
-function onEveryBackend(fn: (backend: string) => void): void {
-  const before = getBackendName();
-  try {
-    for (const b of listBackends()) {
-      setBackend(b);
-      fn(b);
-    }
-  } finally {
-    setBackend(before);
-  }
-}
 
 test("add_/sub_ with alpha equal add_/sub_ of the scaled tensor, bit for bit", () => {
   onEveryBackend((b) => {

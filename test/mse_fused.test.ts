@@ -11,7 +11,7 @@ import {
   DTypeError, ShapeError,
 } from "../src/index.js";
 import type { DType } from "../src/index.js";
-import { assertSameBits } from "./arbitraries.js";
+import { assertSameBits, onEveryBackend } from "./arbitraries.js";
 
 let seed = 123456789;
 function rand(): number {
@@ -29,19 +29,6 @@ function make(data: number[], shape: number[], dtype: DType, requiresGrad = fals
   const t = fromBuffer(dtype === "float32" ? Float32Array.from(data) : Float64Array.from(data), shape, dtype);
   if (requiresGrad) t.requiresGrad_(true);
   return t;
-}
-
-/** Runs fn on every backend, restoring the current one. */
-function onEveryBackend(fn: (backend: string) => void): void {
-  const before = getBackendName();
-  try {
-    for (const b of listBackends()) {
-      setBackend(b);
-      fn(b);
-    }
-  } finally {
-    setBackend(before);
-  }
 }
 
 // Around the JS/wasm switch points (64: the wasm sum and mse forward; 48: the backward), the SIMD widths
