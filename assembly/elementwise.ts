@@ -2,7 +2,7 @@
 // column stride of 1 (contiguous) or 0 (one value broadcast along the row). Ops above collapse
 // any broadcast into this form, so one loop shape serves `a + b`, `x + bias` and `x * 2`.
 
-// Binary op codes, shared with src/backend/wasm/ops.ts.
+// Binary op codes, shared with src/backend/wasm/elementwise.ts.
 const ADD = 0;
 const SUB = 1;
 const MUL = 2;
@@ -147,7 +147,7 @@ export function binary2d(op: i32, a: usize, ars: i32, ai: i32, b: usize, brs: i3
   }
 }
 
-// Unary op codes, shared with src/backend/wasm/ops.ts.
+// Unary op codes, shared with src/backend/wasm/elementwise.ts.
 const NEG = 0;
 const ABS = 1;
 const SQRT = 2;

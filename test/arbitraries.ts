@@ -146,3 +146,16 @@ export function onEveryBackend(fn: (backend: string) => void): void {
     setBackend(before);
   }
 }
+
+/**
+ * Float arrays equal element by element (NaN equal to any NaN, +0 equal to −0): a backend's
+ * kernel against the JS kernel it must reproduce.
+ */
+export function sameFloats(got: Float32Array, want: Float32Array, what: string): void {
+  if (got.length !== want.length) throw new Error(`${what}: ${got.length} elements, the JS kernel gives ${want.length}`);
+  for (let i = 0; i < got.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (!(g === w || (g !== g && w !== w))) throw new Error(`${what}: element ${i} is ${g}, the JS kernel gives ${w}`);
+  }
+}

@@ -10,7 +10,7 @@ import { threadedProducts } from "../src/backend/wasm/matmul.js";
 import { plainRuntime } from "../src/backend/wasm/runtime.js";
 import type { BinaryKernel, MatmulLayout, ReduceKernel, UnaryKernel } from "../src/backend/backend.js";
 import { getBackendName, gradcheck, gradgradcheck, listBackends, matmul, matmulT, randn, setBackend, tensor, transpose } from "../src/index.js";
-import { uniform as rng } from "./arbitraries.js"; // mulberry32: seeded, so failures reproduce
+import { sameFloats, uniform as rng } from "./arbitraries.js"; // mulberry32: seeded, so failures reproduce
 
 const rand = rng(12345);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -191,15 +191,6 @@ function specials(n: number): Float32Array {
   const odd = [NaN, Infinity, -Infinity, 0, -0, 1e-40, 3e38, -3e38, 1, -1];
   for (let i = 0; i < n; i += 7) v[i] = odd[int(0, odd.length - 1)];
   return v;
-}
-
-function sameFloats(got: Float32Array, want: Float32Array, what: string): void {
-  assert.equal(got.length, want.length);
-  for (let i = 0; i < got.length; i++) {
-    const g = got[i];
-    const w = want[i];
-    if (!(g === w || (g !== g && w !== w))) assert.fail(`${what}: element ${i} is ${g}, the JS kernel gives ${w}`);
-  }
 }
 
 test("binary: + − × ÷ max min and comparisons with every broadcast pattern equal the JS kernel exactly", () => {

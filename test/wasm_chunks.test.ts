@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { jsBackend } from "../src/backend/js/index.js";
 import { wasmBackend, wasmSimdSupported } from "../src/backend/wasm/index.js";
 import type { BinaryKernel, UnaryKernel } from "../src/backend/backend.js";
+import { sameFloats } from "./arbitraries.js";
 
 const skip = !wasmSimdSupported();
 
@@ -25,14 +26,6 @@ function values(n: number): Float32Array {
 function broadcast(a: readonly number[], b: readonly number[]): number[] {
   const n = Math.max(a.length, b.length);
   return Array.from({ length: n }, (_, i) => Math.max(a[i - (n - a.length)] ?? 1, b[i - (n - b.length)] ?? 1));
-}
-function sameFloats(got: Float32Array, want: Float32Array, what: string): void {
-  assert.equal(got.length, want.length);
-  for (let i = 0; i < got.length; i++) {
-    const g = got[i];
-    const w = want[i];
-    if (!(g === w || (g !== g && w !== w))) assert.fail(`${what}: element ${i} is ${g}, the JS kernel gives ${w}`);
-  }
 }
 
 // Output sizes from just under one chunk to several chunks plus a remainder.
