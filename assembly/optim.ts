@@ -67,3 +67,55 @@ export function kerasAdamF32(p: usize, g: usize, m: usize, v: usize, n: i32, omb
     store<f32>(p + o, load<f32>(p + o) - (mi * alpha) / (sqrt<f32>(vi) + eps));
   }
 }
+
+/**
+ * PyTorch's RMSprop step (no weight decay, momentum or centering) over n float32, in place on p, v:
+ *   v = v·a + (g·(1−a))·g;  p = p + (g·negLr) / (sqrt(v) + eps)
+ */
+export function rmspropF32(p: usize, g: usize, v: usize, n: i32, a: f32, oma: f32, negLr: f32, eps: f32): void {
+  const va = f32x4.splat(a), voma = f32x4.splat(oma), vlr = f32x4.splat(negLr), veps = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const vi = f32x4.add(f32x4.mul(v128.load(v + o), va), f32x4.mul(f32x4.mul(gi, voma), gi));
+    v128.store(v + o, vi);
+    v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(gi, vlr), f32x4.add(f32x4.sqrt(vi), veps))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const vi = load<f32>(v + o) * a + gi * oma * gi;
+    store<f32>(v + o, vi);
+    store<f32>(p + o, load<f32>(p + o) + (gi * negLr) / (sqrt<f32>(vi) + eps));
+  }
+}
+
+/**
+ * Adagrad's step over n float32, in place on p and the accumulator acc: acc = acc + g·g, then
+ * PyTorch's p = p + (g·lr) / (sqrt(acc) + eps) (lr negative), or with `keras`
+ * p = p − (g·lr) / sqrt(acc + eps).
+ */
+export function adagradF32(p: usize, g: usize, acc: usize, n: i32, lr: f32, eps: f32, keras: bool): void {
+  const vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const ai = f32x4.add(v128.load(acc + o), f32x4.mul(gi, gi));
+    v128.store(acc + o, ai);
+    const step = f32x4.mul(gi, vlr);
+    const pi = v128.load(p + o);
+    v128.store(p + o, keras
+      ? f32x4.sub(pi, f32x4.div(step, f32x4.sqrt(f32x4.add(ai, veps))))
+      : f32x4.add(pi, f32x4.div(step, f32x4.add(f32x4.sqrt(ai), veps))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const ai = load<f32>(acc + o) + gi * gi;
+    store<f32>(acc + o, ai);
+    const pi = load<f32>(p + o);
+    store<f32>(p + o, keras ? pi - (gi * lr) / sqrt<f32>(ai + eps) : pi + (gi * lr) / (sqrt<f32>(ai) + eps));
+  }
+}

@@ -80,6 +80,17 @@ export interface Backend {
    */
   kerasAdamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, alpha: number, eps: number): void;
   /**
+   * PyTorch's RMSprop step (no weight decay, momentum or centering), in place on p, v:
+   * v = v·α + (g·(1−α))·g; p = p + (g·(−lr))/(√v + ε). Rounded as the separate ops would.
+   */
+  rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha: number, lr: number, eps: number): void;
+  /**
+   * Adagrad's step (no weight decay), in place on p and the accumulator a: a = a + g·g; then
+   * PyTorch's p = p + (g·(−lr))/(√a + ε), or Keras' p = p − (g·lr)/√(a + ε) when `keras`.
+   * Rounded as the separate ops would.
+   */
+  adagradUpdate(p: TypedArray, g: TypedArray, a: TypedArray, lr: number, eps: number, keras: boolean): void;
+  /**
    * mse_loss (mean or sum) over x, y of one float dtype and length: out[0] = Σ (x−y)², each
    * difference and square rounded to the dtype and the sum taken as this backend's `reduce`
    * "sum" takes it, then for a mean divided by the length in the dtype, as the mean op divides.

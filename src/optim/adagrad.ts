@@ -6,7 +6,8 @@ import type { Tensor } from "../tensor/tensor.js";
 import { ValueError } from "../tensor/errors.js";
 import { add, div, mul } from "../ops/binary.js";
 import { sqrt } from "../ops/unary.js";
-import { checkStyle, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { backend } from "../backend/registry.js";
+import { checkStyle, fusable, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
 import { checkBool, checkNonNegative } from "./checks.js";
 
 /** Adagrad hyperparameters. Keras has no `lrDecay` (must be 0). */
@@ -64,17 +65,25 @@ export function adagradStep(param: Tensor, grad: Tensor, state: ParamState, h: A
   runUpdate("Adagrad", param, grad, state, [key], h.maximize, (update, t) => {
     let g = update;
     const acc = slot(state, key, param, h.initialAccumulatorValue);
-    if (h.style === "torch") {
+    const keras = h.style !== "torch";
+    const clr = keras ? h.lr : h.lr / (1 + (t - 1) * h.lrDecay);
+    // TF 2.11+ keras/optimizers/optimizer_experimental/adagrad.py, dense branch: decay first.
+    if (keras) kerasWeightDecay(param, h.lr, h.weightDecay);
+    if ((keras || h.weightDecay === 0) && fusable(param, g)) {
+      // The ops below fused into one kernel pass, bit for bit (as Adam's).
+      backend().adagradUpdate(param.storage, g.storage, acc.storage, clr, h.eps, keras);
+      param._bumpVersion();
+      acc._bumpVersion();
+      return;
+    }
+    if (!keras) {
       if (h.weightDecay !== 0) g = add(g, mul(param, h.weightDecay));
-      const clr = h.lr / (1 + (t - 1) * h.lrDecay);
       acc.add_(mul(g, g));
       // addcdiv_(g, std, value=−clr) computes (value·g)/std.
       param.add_(div(mul(g, -clr), add(sqrt(acc), h.eps)));
     } else {
-      // TF 2.11+ keras/optimizers/optimizer_experimental/adagrad.py, dense branch.
-      kerasWeightDecay(param, h.lr, h.weightDecay);
       acc.add_(mul(g, g));
-      param.sub_(div(mul(g, h.lr), sqrt(add(acc, h.eps))));
+      param.sub_(div(mul(g, clr), sqrt(add(acc, h.eps))));
     }
   });
 }

@@ -3,12 +3,10 @@
 // torch adds it to the bias-corrected sqrt(v̂); Keras folds both bias corrections into the step
 // size and adds epsilon to the raw sqrt(v) ("epsilon hat" of Kingma & Ba, before section 2.1).
 import type { Tensor } from "../tensor/tensor.js";
-import { isFloating } from "../tensor/dtype.js";
-import { shapesEqual } from "../tensor/shape.js";
 import { backend } from "../backend/registry.js";
 import { add, div, maximum, mul, sub } from "../ops/binary.js";
 import { sqrt, square } from "../ops/unary.js";
-import { checkStyle, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { checkStyle, fusable, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
 import { checkBool, checkNonNegative, checkRange } from "./checks.js";
 
 /** Adam hyperparameters (`beta1`, `beta2` are torch's `betas`, Keras' `beta_1`, `beta_2`). */
@@ -87,7 +85,7 @@ function torchAdam(param: Tensor, grad: Tensor, state: ParamState, h: AdamHyper,
   }
   const expAvg = slot(state, "exp_avg", param, 0);
   const expAvgSq = slot(state, "exp_avg_sq", param, 0);
-  if (!h.amsgrad && g === grad && g.dtype === param.dtype && isFloating(param.dtype) && shapesEqual(g.shape, param.shape)) {
+  if (!h.amsgrad && g === grad && fusable(param, g)) {
     // The same update as the ops below, fused into one kernel pass (bit for bit: each operation
     // rounds where the ops would); on W5's 784×256 parameter a dozen passes become one.
     backend().adamUpdate(param.storage, g.storage, expAvg.storage, expAvgSq.storage, h.beta1, h.beta2, h.lr / (1 - h.beta1 ** t), Math.sqrt(1 - h.beta2 ** t), h.eps);
@@ -120,7 +118,7 @@ function kerasAdam(param: Tensor, grad: Tensor, state: ParamState, h: AdamHyper,
   const alpha = (h.lr * Math.sqrt(1 - h.beta2 ** t)) / (1 - h.beta1 ** t);
   const m = slot(state, "m", param, 0);
   let v = slot(state, "v", param, 0);
-  if (!h.amsgrad && grad.dtype === param.dtype && isFloating(param.dtype) && shapesEqual(grad.shape, param.shape)) {
+  if (!h.amsgrad && fusable(param, grad)) {
     // The ops below fused into one kernel pass, bit for bit (as torchAdam's).
     backend().kerasAdamUpdate(param.storage, grad.storage, m.storage, v.storage, h.beta1, h.beta2, alpha, h.eps);
     param._bumpVersion();

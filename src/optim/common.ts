@@ -96,6 +96,14 @@ export function runUpdate(
  * The state tensor `key`, created filled with `init` (in the parameter's dtype and shape) when
  * absent. One loaded in another dtype is converted once, as PyTorch's load_state_dict does.
  */
+/**
+ * Whether an update of `param` by `grad` can run as one fused backend kernel (backend.adamUpdate
+ * and its siblings): one float dtype and one shape, so the kernel walks the two arrays together.
+ */
+export function fusable(param: Tensor, grad: Tensor): boolean {
+  return grad.dtype === param.dtype && isFloating(param.dtype) && shapesEqual(grad.shape, param.shape);
+}
+
 export function slot(state: ParamState, key: string, param: Tensor, init: number): Tensor {
   let t = state[key];
   if (t instanceof Tensor) {

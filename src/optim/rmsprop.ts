@@ -6,7 +6,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { add, div, mul, sub } from "../ops/binary.js";
 import { rsqrt, sqrt, square } from "../ops/unary.js";
-import { checkStyle, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { backend } from "../backend/registry.js";
+import { checkStyle, fusable, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
 import { checkBool, checkNonNegative } from "./checks.js";
 
 /** RMSprop hyperparameters; `alpha` is torch's smoothing constant, Keras' `rho`. */
@@ -71,6 +72,13 @@ function torchRmsprop(param: Tensor, grad: Tensor, state: ParamState, h: Rmsprop
   let g = grad;
   if (h.weightDecay !== 0) g = add(g, mul(param, h.weightDecay));
   const squareAvg = slot(state, "square_avg", param, 0);
+  if (g === grad && !h.centered && h.momentum === 0 && fusable(param, g)) {
+    // The ops below fused into one kernel pass, bit for bit (as torch Adam's).
+    backend().rmspropUpdate(param.storage, g.storage, squareAvg.storage, h.alpha, h.lr, h.eps);
+    param._bumpVersion();
+    squareAvg._bumpVersion();
+    return;
+  }
   // addcmul_(g, g, value=1−α) computes (value·g)·g.
   squareAvg.mul_(h.alpha).add_(mul(mul(g, 1 - h.alpha), g));
   let avg: Tensor;

@@ -3,7 +3,7 @@ import { addScaled, arange, binary, cast, fill, unary, where } from "./elementwi
 import { argReduce, cumsum, reduce } from "./reduce.js";
 import { stridedGather, stridedScatterAdd } from "./layout.js";
 import { matmul } from "./matmul.js";
-import { adamUpdate, kerasAdamUpdate } from "./optim.js";
+import { adagradUpdate, adamUpdate, kerasAdamUpdate, rmspropUpdate } from "./optim.js";
 import { mseLoss, mseLossBackward } from "./losses.js";
 import { gather, scatterAdd } from "./indexing.js";
 import { col2im, im2col } from "./conv.js";
@@ -17,6 +17,8 @@ export const jsBackend: Backend = {
   addScaled,
   adamUpdate,
   kerasAdamUpdate,
+  rmspropUpdate,
+  adagradUpdate,
   mseLoss,
   mseLossBackward,
   cast,

@@ -58,3 +58,46 @@ export function kerasAdamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: 
     p[i] = p[i] - (mi * alpha) / (Math.sqrt(vi) + eps);
   }
 }
+
+/** See Backend.rmspropUpdate. */
+export function rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha: number, lr: number, eps: number): void {
+  const n = p.length;
+  if (p instanceof Float32Array) {
+    const a = f(alpha), oma = f(1 - alpha), s = f(-lr), e = f(eps);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const vi = f(f(v[i] * a) + f(f(gi * oma) * gi));
+      v[i] = vi;
+      p[i] = f(p[i] + f(f(gi * s) / f(f(Math.sqrt(vi)) + e)));
+    }
+    return;
+  }
+  const oma = 1 - alpha;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const vi = v[i] * alpha + gi * oma * gi;
+    v[i] = vi;
+    p[i] = p[i] + (gi * -lr) / (Math.sqrt(vi) + eps);
+  }
+}
+
+/** See Backend.adagradUpdate. */
+export function adagradUpdate(p: TypedArray, g: TypedArray, a: TypedArray, lr: number, eps: number, keras: boolean): void {
+  const n = p.length;
+  if (p instanceof Float32Array) {
+    const l = f(keras ? lr : -lr), e = f(eps);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const ai = f(a[i] + f(gi * gi));
+      a[i] = ai;
+      p[i] = keras ? f(p[i] - f(f(gi * l) / f(Math.sqrt(f(ai + e))))) : f(p[i] + f(f(gi * l) / f(f(Math.sqrt(ai)) + e)));
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const ai = a[i] + gi * gi;
+    a[i] = ai;
+    p[i] = keras ? p[i] - (gi * lr) / Math.sqrt(ai + eps) : p[i] + (gi * -lr) / (Math.sqrt(ai) + eps);
+  }
+}

@@ -5,7 +5,7 @@ import { jsBackend } from "../js/index.js";
 import { registerBackend, setBackend } from "../registry.js";
 import { addScaled, binary, unary } from "./elementwise.js";
 import { matmul } from "./matmul.js";
-import { adamUpdate, kerasAdamUpdate } from "./optim.js";
+import { adagradUpdate, adamUpdate, kerasAdamUpdate, rmspropUpdate } from "./optim.js";
 import { mseLoss, mseLossBackward } from "./losses.js";
 import { reduce } from "./reduce.js";
 import { wasmSimdSupported } from "./runtime.js";
@@ -22,6 +22,8 @@ export const wasmBackend: Backend = {
   addScaled,
   adamUpdate,
   kerasAdamUpdate,
+  rmspropUpdate,
+  adagradUpdate,
   mseLoss,
   mseLossBackward,
   reduce,
