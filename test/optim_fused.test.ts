@@ -1,13 +1,13 @@
 // Optimizer updates that run one fused backend kernel where they apply — Adam in PyTorch's and
 // Keras' forms (no amsgrad, no L2 weight decay), PyTorch's RMSprop (no weight decay, momentum or
-// centering), Adagrad in both forms — must leave parameters and state equal to those of the op
+// centering), Adagrad in both forms, PyTorch's SGD with momentum — must leave parameters and state equal to those of the op
 // compositions they replace bit for bit, over several steps, on every backend, in float32 and
 // float64, at sizes below, at and across the wasm backend's chunks, with NaN, infinities and
 // signed zeros.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { add, div, getBackendName, listBackends, mul, noGrad, setBackend, sqrt, square, sub, tensor, Tensor } from "../src/index.js";
-import { adagradDefaults, adagradStep, rmspropDefaults, rmspropStep } from "../src/optim/index.js";
+import { adagradDefaults, adagradStep, rmspropDefaults, rmspropStep, sgdDefaults, sgdStep } from "../src/optim/index.js";
 import type { DType } from "../src/index.js";
 import { adamDefaults, adamStep, type AdamHyper } from "../src/optim/adam.js";
 import type { ParamState } from "../src/optim/common.js";
@@ -60,6 +60,15 @@ function composedAdagrad(p: Tensor, g: Tensor, a: Tensor, h: { lr: number; lrDec
   });
 }
 
+/** PyTorch's SGD step with momentum as ops: the first step copies the gradient into the buffer. */
+function composedSgd(p: Tensor, g: Tensor, b: Tensor, h: { lr: number; momentum: number; dampening: number; nesterov: boolean }, t: number): void {
+  noGrad(() => {
+    if (t === 1) b.copy_(g);
+    else b.mul_(h.momentum).add_(g, 1 - h.dampening);
+    p.add_(h.nesterov ? add(g, mul(b, h.momentum)) : b, -h.lr);
+  });
+}
+
 /** One fused update under test: its step, the op composition, and the state tensors it keeps. */
 interface Case {
   name: string;
@@ -99,6 +108,11 @@ for (const style of ["torch", "keras"] as const) {
       init: h.initialAccumulatorValue,
     });
   }
+}
+
+for (const extra of [{ momentum: 0.9 }, { momentum: 0.5, dampening: 0.25, lr: 0.3 }, { momentum: 0.9, nesterov: true }]) {
+  const h = { ...sgdDefaults("torch"), lr: 0.01, ...extra };
+  CASES.push({ name: `torch SGD ${JSON.stringify(extra)}`, step: (p, g, st) => sgdStep(p, g, st, h), compose: (p, g, [b], t) => composedSgd(p, g, b, h, t), keys: ["momentum_buffer"], init: 0 });
 }
 
 const SIZES = [1, 5, 255, 256, 1000, 16384 * 2 + 9];

@@ -3,7 +3,7 @@ import { addScaled, arange, binary, cast, fill, unary, where } from "./elementwi
 import { argReduce, cumsum, reduce } from "./reduce.js";
 import { stridedGather, stridedScatterAdd } from "./layout.js";
 import { matmul } from "./matmul.js";
-import { adagradUpdate, adamUpdate, kerasAdamUpdate, rmspropUpdate } from "./optim.js";
+import { adagradUpdate, adamUpdate, kerasAdamUpdate, rmspropUpdate, sgdMomentumUpdate } from "./optim.js";
 import { mseLoss, mseLossBackward } from "./losses.js";
 import { gather, scatterAdd } from "./indexing.js";
 import { col2im, im2col } from "./conv.js";
@@ -19,6 +19,7 @@ export const jsBackend: Backend = {
   kerasAdamUpdate,
   rmspropUpdate,
   adagradUpdate,
+  sgdMomentumUpdate,
   mseLoss,
   mseLossBackward,
   cast,

@@ -101,3 +101,26 @@ export function adagradUpdate(p: TypedArray, g: TypedArray, a: TypedArray, lr: n
     p[i] = keras ? p[i] - (gi * lr) / Math.sqrt(ai + eps) : p[i] + (gi * -lr) / (Math.sqrt(ai) + eps);
   }
 }
+
+/** See Backend.sgdMomentumUpdate. */
+export function sgdMomentumUpdate(p: TypedArray, g: TypedArray, b: TypedArray, momentum: number, dampening: number, lr: number, nesterov: boolean): void {
+  const n = p.length;
+  if (p instanceof Float32Array) {
+    const mu = f(momentum), omd = f(1 - dampening), s = f(-lr);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const bi = f(f(b[i] * mu) + f(gi * omd));
+      b[i] = bi;
+      const d = nesterov ? f(gi + f(bi * mu)) : bi;
+      p[i] = f(p[i] + f(d * s));
+    }
+    return;
+  }
+  const omd = 1 - dampening;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const bi = b[i] * momentum + gi * omd;
+    b[i] = bi;
+    p[i] = p[i] + (nesterov ? gi + bi * momentum : bi) * -lr;
+  }
+}

@@ -5,7 +5,7 @@ import { jsBackend } from "../js/index.js";
 import { registerBackend, setBackend } from "../registry.js";
 import { addScaled, binary, unary } from "./elementwise.js";
 import { matmul } from "./matmul.js";
-import { adagradUpdate, adamUpdate, kerasAdamUpdate, rmspropUpdate } from "./optim.js";
+import { adagradUpdate, adamUpdate, kerasAdamUpdate, rmspropUpdate, sgdMomentumUpdate } from "./optim.js";
 import { mseLoss, mseLossBackward } from "./losses.js";
 import { reduce } from "./reduce.js";
 import { wasmSimdSupported } from "./runtime.js";
@@ -24,6 +24,7 @@ export const wasmBackend: Backend = {
   kerasAdamUpdate,
   rmspropUpdate,
   adagradUpdate,
+  sgdMomentumUpdate,
   mseLoss,
   mseLossBackward,
   reduce,

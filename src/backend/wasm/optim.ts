@@ -1,7 +1,10 @@
 // Fused optimizer updates on the wasm kernels (assembly/optim.ts), streamed through the wasm
 // memory a chunk at a time like the elementwise kernels.
 import type { TypedArray } from "../../tensor/dtype.js";
-import { adagradUpdate as jsAdagradUpdate, adamUpdate as jsAdamUpdate, kerasAdamUpdate as jsKerasAdamUpdate, rmspropUpdate as jsRmspropUpdate } from "../js/optim.js";
+import {
+  adagradUpdate as jsAdagradUpdate, adamUpdate as jsAdamUpdate, kerasAdamUpdate as jsKerasAdamUpdate,
+  rmspropUpdate as jsRmspropUpdate, sgdMomentumUpdate as jsSgdMomentumUpdate,
+} from "../js/optim.js";
 import { plainRuntime, type Kernels } from "./runtime.js";
 
 /** Below this many elements the JS loop is as quick as the copies (a bias vector). */
@@ -33,6 +36,12 @@ export function rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha
 export function adagradUpdate(p: TypedArray, g: TypedArray, a: TypedArray, lr: number, eps: number, keras: boolean): void {
   const ran = streamUpdate(p, g, a, null, (k, pp, pg, pa, _, len) => k.adagradF32(pp, pg, pa, len, keras ? lr : -lr, eps, keras ? 1 : 0));
   if (!ran) jsAdagradUpdate(p, g, a, lr, eps, keras);
+}
+
+/** See Backend.sgdMomentumUpdate; float32 in wasm SIMD as adamUpdate. */
+export function sgdMomentumUpdate(p: TypedArray, g: TypedArray, b: TypedArray, momentum: number, dampening: number, lr: number, nesterov: boolean): void {
+  const ran = streamUpdate(p, g, b, null, (k, pp, pg, pb, _, len) => k.sgdMomentumF32(pp, pg, pb, len, momentum, 1 - dampening, -lr, nesterov ? 1 : 0));
+  if (!ran) jsSgdMomentumUpdate(p, g, b, momentum, dampening, lr, nesterov);
 }
 
 /**
