@@ -121,26 +121,40 @@ export function adagradF32(p: usize, g: usize, acc: usize, n: i32, lr: f32, eps:
 }
 
 /**
- * PyTorch's SGD step with momentum (buffer b already made, no weight decay) over n float32, in
- * place on p and b: b = b·mu + g·omd;  p = p + d·negLr, d = b or, with `nesterov`, g + b·mu.
+ * SGD's step with momentum over n float32, in place on p and the buffer b. PyTorch's (buffer
+ * already made, no weight decay): b = b·mu + g·omd; p = p + d·(−lr), d = b or, with `nesterov`,
+ * g + b·mu. Keras' with `keras`: s = (−g)·lr; b = s + b·mu; p = p + d, d = b or s + b·mu.
  */
-export function sgdMomentumF32(p: usize, g: usize, b: usize, n: i32, mu: f32, omd: f32, negLr: f32, nesterov: bool): void {
-  const vmu = f32x4.splat(mu), vomd = f32x4.splat(omd), vlr = f32x4.splat(negLr);
+export function sgdMomentumF32(p: usize, g: usize, b: usize, n: i32, mu: f32, omd: f32, lr: f32, nesterov: bool, keras: bool): void {
+  const vmu = f32x4.splat(mu), vomd = f32x4.splat(omd), vlr = f32x4.splat(lr), vneg = f32x4.splat(-lr);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const bi = f32x4.add(f32x4.mul(v128.load(b + o), vmu), f32x4.mul(gi, vomd));
-    v128.store(b + o, bi);
-    const d = nesterov ? f32x4.add(gi, f32x4.mul(bi, vmu)) : bi;
-    v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.mul(d, vlr)));
+    if (keras) {
+      const s = f32x4.mul(f32x4.neg(gi), vlr);
+      const bi = f32x4.add(s, f32x4.mul(v128.load(b + o), vmu));
+      v128.store(b + o, bi);
+      v128.store(p + o, f32x4.add(v128.load(p + o), nesterov ? f32x4.add(s, f32x4.mul(bi, vmu)) : bi));
+    } else {
+      const bi = f32x4.add(f32x4.mul(v128.load(b + o), vmu), f32x4.mul(gi, vomd));
+      v128.store(b + o, bi);
+      const d = nesterov ? f32x4.add(gi, f32x4.mul(bi, vmu)) : bi;
+      v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.mul(d, vneg)));
+    }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const gi = load<f32>(g + o);
-    const bi = load<f32>(b + o) * mu + gi * omd;
-    store<f32>(b + o, bi);
-    const d = nesterov ? gi + bi * mu : bi;
-    store<f32>(p + o, load<f32>(p + o) + d * negLr);
+    if (keras) {
+      const s = -gi * lr;
+      const bi = s + load<f32>(b + o) * mu;
+      store<f32>(b + o, bi);
+      store<f32>(p + o, load<f32>(p + o) + (nesterov ? s + bi * mu : bi));
+    } else {
+      const bi = load<f32>(b + o) * mu + gi * omd;
+      store<f32>(b + o, bi);
+      store<f32>(p + o, load<f32>(p + o) + (nesterov ? gi + bi * mu : bi) * -lr);
+    }
   }
 }

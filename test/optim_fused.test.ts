@@ -1,12 +1,12 @@
 // Optimizer updates that run one fused backend kernel where they apply — Adam in PyTorch's and
 // Keras' forms (no amsgrad, no L2 weight decay), PyTorch's RMSprop (no weight decay, momentum or
-// centering), Adagrad in both forms, PyTorch's SGD with momentum — must leave parameters and state equal to those of the op
-// compositions they replace bit for bit, over several steps, on every backend, in float32 and
-// float64, at sizes below, at and across the wasm backend's chunks, with NaN, infinities and
-// signed zeros.
+// centering), Adagrad in both forms, SGD with momentum in both forms (and Keras' plain SGD as one
+// scaled add) — must leave parameters and state equal to those of the op compositions they
+// replace bit for bit, over several steps, on every backend, in float32 and float64, at sizes
+// below, at and across the wasm backend's chunks, with NaN, infinities and signed zeros.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { add, div, getBackendName, listBackends, mul, noGrad, setBackend, sqrt, square, sub, tensor, Tensor } from "../src/index.js";
+import { add, div, getBackendName, listBackends, mul, neg, noGrad, setBackend, sqrt, square, sub, tensor, Tensor } from "../src/index.js";
 import { adagradDefaults, adagradStep, rmspropDefaults, rmspropStep, sgdDefaults, sgdStep } from "../src/optim/index.js";
 import type { DType } from "../src/index.js";
 import { adamDefaults, adamStep, type AdamHyper } from "../src/optim/adam.js";
@@ -69,6 +69,19 @@ function composedSgd(p: Tensor, g: Tensor, b: Tensor, h: { lr: number; momentum:
   });
 }
 
+/** Keras' SGD step as ops (TF 2.11+ optimizer, dense branch), with or without momentum. */
+function composedKerasSgd(p: Tensor, g: Tensor, m: Tensor | undefined, h: { lr: number; momentum: number; nesterov: boolean }): void {
+  noGrad(() => {
+    const step = mul(neg(g), h.lr);
+    if (m === undefined) {
+      p.add_(step);
+      return;
+    }
+    m.copy_(add(step, mul(m, h.momentum)));
+    p.add_(h.nesterov ? add(step, mul(m, h.momentum)) : m);
+  });
+}
+
 /** One fused update under test: its step, the op composition, and the state tensors it keeps. */
 interface Case {
   name: string;
@@ -113,6 +126,17 @@ for (const style of ["torch", "keras"] as const) {
 for (const extra of [{ momentum: 0.9 }, { momentum: 0.5, dampening: 0.25, lr: 0.3 }, { momentum: 0.9, nesterov: true }]) {
   const h = { ...sgdDefaults("torch"), lr: 0.01, ...extra };
   CASES.push({ name: `torch SGD ${JSON.stringify(extra)}`, step: (p, g, st) => sgdStep(p, g, st, h), compose: (p, g, [b], t) => composedSgd(p, g, b, h, t), keys: ["momentum_buffer"], init: 0 });
+}
+
+for (const extra of [{ momentum: 0 }, { momentum: 0.9 }, { momentum: 0.5, lr: 0.3, nesterov: true }]) {
+  const h = { ...sgdDefaults("keras"), ...extra };
+  CASES.push({
+    name: `keras SGD ${JSON.stringify(extra)}`,
+    step: (p, g, st) => sgdStep(p, g, st, h),
+    compose: (p, g, [m]) => composedKerasSgd(p, g, m, h),
+    keys: h.momentum === 0 ? [] : ["m"],
+    init: 0,
+  });
 }
 
 const SIZES = [1, 5, 255, 256, 1000, 16384 * 2 + 9];

@@ -91,11 +91,12 @@ export interface Backend {
    */
   adagradUpdate(p: TypedArray, g: TypedArray, a: TypedArray, lr: number, eps: number, keras: boolean): void;
   /**
-   * PyTorch's SGD step with momentum once its buffer exists (no weight decay), in place on p and
-   * the buffer b: b = b·μ + g·(1−dampening); p = p + d·(−lr) with d = b, or d = g + b·μ when
-   * `nesterov`. Rounded as the separate ops would.
+   * SGD's step with momentum, in place on p and the buffer b. PyTorch's (once its buffer exists,
+   * no weight decay): b = b·μ + g·(1−dampening); p = p + d·(−lr) with d = b, or d = g + b·μ when
+   * `nesterov`. Keras' when `keras` (dampening unused): s = (−g)·lr; b = s + b·μ; p = p + d with
+   * d = b, or s + b·μ when `nesterov`. Rounded as the separate ops would.
    */
-  sgdMomentumUpdate(p: TypedArray, g: TypedArray, b: TypedArray, momentum: number, dampening: number, lr: number, nesterov: boolean): void;
+  sgdMomentumUpdate(p: TypedArray, g: TypedArray, b: TypedArray, momentum: number, dampening: number, lr: number, nesterov: boolean, keras: boolean): void;
   /**
    * mse_loss (mean or sum) over x, y of one float dtype and length: out[0] = Σ (x−y)², each
    * difference and square rounded to the dtype and the sum taken as this backend's `reduce`

@@ -89,7 +89,7 @@ function torchSgd(param: Tensor, grad: Tensor, state: ParamState, h: SgdHyper): 
       state.momentum_buffer = buf;
     } else if (d === grad && fusable(param, d)) {
       // The update below fused into one kernel pass, bit for bit (as Adam's): 3 passes become 1.
-      backend().sgdMomentumUpdate(param.storage, d.storage, buf.storage, h.momentum, h.dampening, h.lr, h.nesterov);
+      backend().sgdMomentumUpdate(param.storage, d.storage, buf.storage, h.momentum, h.dampening, h.lr, h.nesterov, false);
       param._bumpVersion();
       buf._bumpVersion();
       return;
@@ -105,12 +105,21 @@ function torchSgd(param: Tensor, grad: Tensor, state: ParamState, h: SgdHyper): 
 // variable; with momentum 0 it equals −lr·g, so it is only kept here when momentum ≠ 0.
 function kerasSgd(param: Tensor, grad: Tensor, state: ParamState, h: SgdHyper): void {
   kerasWeightDecay(param, h.lr, h.weightDecay);
-  const step = mul(neg(grad), h.lr);
   if (h.momentum === 0) {
-    param.add_(step);
+    // p + (−g)·lr as one fused pass: g·(−lr) rounds to the same value as (−g)·lr (negation is
+    // exact and rounding symmetric; signs of zero and NaNs agree too).
+    param.add_(grad, -h.lr);
     return;
   }
   const m = slot(state, "m", param, 0);
+  if (fusable(param, grad)) {
+    // The ops below fused into one kernel pass, bit for bit (as Adam's).
+    backend().sgdMomentumUpdate(param.storage, grad.storage, m.storage, h.momentum, 0, h.lr, h.nesterov, true);
+    param._bumpVersion();
+    m._bumpVersion();
+    return;
+  }
+  const step = mul(neg(grad), h.lr);
   m.copy_(add(step, mul(m, h.momentum)));
   param.add_(h.nesterov ? add(step, mul(m, h.momentum)) : m);
 }

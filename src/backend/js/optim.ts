@@ -103,24 +103,37 @@ export function adagradUpdate(p: TypedArray, g: TypedArray, a: TypedArray, lr: n
 }
 
 /** See Backend.sgdMomentumUpdate. */
-export function sgdMomentumUpdate(p: TypedArray, g: TypedArray, b: TypedArray, momentum: number, dampening: number, lr: number, nesterov: boolean): void {
+export function sgdMomentumUpdate(p: TypedArray, g: TypedArray, b: TypedArray, momentum: number, dampening: number, lr: number, nesterov: boolean, keras: boolean): void {
   const n = p.length;
   if (p instanceof Float32Array) {
-    const mu = f(momentum), omd = f(1 - dampening), s = f(-lr);
+    const mu = f(momentum), omd = f(1 - dampening), l = f(lr);
     for (let i = 0; i < n; i++) {
       const gi = g[i];
-      const bi = f(f(b[i] * mu) + f(gi * omd));
-      b[i] = bi;
-      const d = nesterov ? f(gi + f(bi * mu)) : bi;
-      p[i] = f(p[i] + f(d * s));
+      if (keras) {
+        const s = f(-gi * l);
+        const bi = f(s + f(b[i] * mu));
+        b[i] = bi;
+        p[i] = f(p[i] + (nesterov ? f(s + f(bi * mu)) : bi));
+      } else {
+        const bi = f(f(b[i] * mu) + f(gi * omd));
+        b[i] = bi;
+        p[i] = f(p[i] + f((nesterov ? f(gi + f(bi * mu)) : bi) * -l));
+      }
     }
     return;
   }
   const omd = 1 - dampening;
   for (let i = 0; i < n; i++) {
     const gi = g[i];
-    const bi = b[i] * momentum + gi * omd;
-    b[i] = bi;
-    p[i] = p[i] + (nesterov ? gi + bi * momentum : bi) * -lr;
+    if (keras) {
+      const s = -gi * lr;
+      const bi = s + b[i] * momentum;
+      b[i] = bi;
+      p[i] = p[i] + (nesterov ? s + bi * momentum : bi);
+    } else {
+      const bi = b[i] * momentum + gi * omd;
+      b[i] = bi;
+      p[i] = p[i] + (nesterov ? gi + bi * momentum : bi) * -lr;
+    }
   }
 }

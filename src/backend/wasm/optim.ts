@@ -39,9 +39,9 @@ export function adagradUpdate(p: TypedArray, g: TypedArray, a: TypedArray, lr: n
 }
 
 /** See Backend.sgdMomentumUpdate; float32 in wasm SIMD as adamUpdate. */
-export function sgdMomentumUpdate(p: TypedArray, g: TypedArray, b: TypedArray, momentum: number, dampening: number, lr: number, nesterov: boolean): void {
-  const ran = streamUpdate(p, g, b, null, (k, pp, pg, pb, _, len) => k.sgdMomentumF32(pp, pg, pb, len, momentum, 1 - dampening, -lr, nesterov ? 1 : 0));
-  if (!ran) jsSgdMomentumUpdate(p, g, b, momentum, dampening, lr, nesterov);
+export function sgdMomentumUpdate(p: TypedArray, g: TypedArray, b: TypedArray, momentum: number, dampening: number, lr: number, nesterov: boolean, keras: boolean): void {
+  const ran = streamUpdate(p, g, b, null, (k, pp, pg, pb, _, len) => k.sgdMomentumF32(pp, pg, pb, len, momentum, 1 - dampening, lr, nesterov ? 1 : 0, keras ? 1 : 0));
+  if (!ran) jsSgdMomentumUpdate(p, g, b, momentum, dampening, lr, nesterov, keras);
 }
 
 /**

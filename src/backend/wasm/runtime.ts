@@ -28,7 +28,7 @@ export interface Kernels {
   kerasAdamF32(p: number, g: number, m: number, v: number, n: number, omb1: number, omb2: number, alpha: number, eps: number): void;
   rmspropF32(p: number, g: number, v: number, n: number, a: number, oma: number, negLr: number, eps: number): void;
   adagradF32(p: number, g: number, acc: number, n: number, lr: number, eps: number, keras: number): void;
-  sgdMomentumF32(p: number, g: number, b: number, n: number, mu: number, omd: number, negLr: number, nesterov: number): void;
+  sgdMomentumF32(p: number, g: number, b: number, n: number, mu: number, omd: number, lr: number, nesterov: number, keras: number): void;
   binary2d(op: number, a: number, ars: number, ai: number, b: number, brs: number, bi: number, o: number, rows: number, cols: number): void;
   compare2d(op: number, a: number, ars: number, ai: number, b: number, brs: number, bi: number, o: number, rows: number, cols: number): void;
   unary(op: number, x: number, o: number, n: number): void;
