@@ -1,3 +1,5 @@
+import { hi, lo } from "./reduce";
+
 // Fused optimizer updates in float32. Each SIMD operation rounds to float32 exactly as the
 // separate elementwise ops of src/optim compute them one after the other, so the fused update
 // gives the same bits in a single pass instead of a dozen.
@@ -69,25 +71,46 @@ export function kerasAdamF32(p: usize, g: usize, m: usize, v: usize, n: i32, omb
 }
 
 /**
- * PyTorch's RMSprop step (no weight decay, momentum or centering) over n float32, in place on p, v:
- *   v = v·a + (g·(1−a))·g;  p = p + (g·negLr) / (sqrt(v) + eps)
+ * RMSprop's step (no weight decay, momentum or centering) over n float32, in place on p, v.
+ * PyTorch's: v = v·a + (g·(1−a))·g; p = p + (g·lr) / (sqrt(v) + eps) (lr negative). Keras' with
+ * `keras`: v = v·a + (g·g)·(1−a); p = p − (g·lr)·r, r = 1/sqrt(v + eps) computed in f64 and
+ * rounded once, as the JS rsqrt kernel rounds it.
  */
-export function rmspropF32(p: usize, g: usize, v: usize, n: i32, a: f32, oma: f32, negLr: f32, eps: f32): void {
-  const va = f32x4.splat(a), voma = f32x4.splat(oma), vlr = f32x4.splat(negLr), veps = f32x4.splat(eps);
+export function rmspropF32(p: usize, g: usize, v: usize, n: i32, a: f32, oma: f32, lr: f32, eps: f32, keras: bool): void {
+  const va = f32x4.splat(a), voma = f32x4.splat(oma), vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
+  const one = f64x2.splat(1);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const vi = f32x4.add(f32x4.mul(v128.load(v + o), va), f32x4.mul(f32x4.mul(gi, voma), gi));
-    v128.store(v + o, vi);
-    v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(gi, vlr), f32x4.add(f32x4.sqrt(vi), veps))));
+    const pi = v128.load(p + o);
+    if (keras) {
+      const vi = f32x4.add(f32x4.mul(v128.load(v + o), va), f32x4.mul(f32x4.mul(gi, gi), voma));
+      v128.store(v + o, vi);
+      const den = f32x4.add(vi, veps);
+      const rl = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.sqrt(lo(den))));
+      const rh = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.sqrt(hi(den))));
+      const r = v128.shuffle<f32>(rl, rh, 0, 1, 4, 5);
+      v128.store(p + o, f32x4.sub(pi, f32x4.mul(f32x4.mul(gi, vlr), r)));
+    } else {
+      const vi = f32x4.add(f32x4.mul(v128.load(v + o), va), f32x4.mul(f32x4.mul(gi, voma), gi));
+      v128.store(v + o, vi);
+      v128.store(p + o, f32x4.add(pi, f32x4.div(f32x4.mul(gi, vlr), f32x4.add(f32x4.sqrt(vi), veps))));
+    }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const gi = load<f32>(g + o);
-    const vi = load<f32>(v + o) * a + gi * oma * gi;
-    store<f32>(v + o, vi);
-    store<f32>(p + o, load<f32>(p + o) + (gi * negLr) / (sqrt<f32>(vi) + eps));
+    const pi = load<f32>(p + o);
+    if (keras) {
+      const vi = load<f32>(v + o) * a + gi * gi * oma;
+      store<f32>(v + o, vi);
+      store<f32>(p + o, pi - gi * lr * <f32>(1.0 / Math.sqrt(<f64>(vi + eps))));
+    } else {
+      const vi = load<f32>(v + o) * a + gi * oma * gi;
+      store<f32>(v + o, vi);
+      store<f32>(p + o, pi + (gi * lr) / (sqrt<f32>(vi) + eps));
+    }
   }
 }
 

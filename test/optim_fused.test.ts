@@ -1,12 +1,12 @@
 // Optimizer updates that run one fused backend kernel where they apply — Adam in PyTorch's and
-// Keras' forms (no amsgrad, no L2 weight decay), PyTorch's RMSprop (no weight decay, momentum or
+// Keras' forms (no amsgrad, no L2 weight decay), RMSprop in both (no weight decay, momentum or
 // centering), Adagrad in both forms, SGD with momentum in both forms (and Keras' plain SGD as one
 // scaled add) — must leave parameters and state equal to those of the op compositions they
 // replace bit for bit, over several steps, on every backend, in float32 and float64, at sizes
 // below, at and across the wasm backend's chunks, with NaN, infinities and signed zeros.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { add, div, getBackendName, listBackends, mul, neg, noGrad, setBackend, sqrt, square, sub, tensor, Tensor } from "../src/index.js";
+import { add, div, getBackendName, listBackends, mul, neg, noGrad, rsqrt, setBackend, sqrt, square, sub, tensor, Tensor } from "../src/index.js";
 import { adagradDefaults, adagradStep, rmspropDefaults, rmspropStep, sgdDefaults, sgdStep } from "../src/optim/index.js";
 import type { DType } from "../src/index.js";
 import { adamDefaults, adamStep, type AdamHyper } from "../src/optim/adam.js";
@@ -48,6 +48,14 @@ function composedRmsprop(p: Tensor, g: Tensor, v: Tensor, h: { alpha: number; lr
   noGrad(() => {
     v.mul_(h.alpha).add_(mul(mul(g, 1 - h.alpha), g));
     p.add_(div(mul(g, -h.lr), add(sqrt(v), h.eps)));
+  });
+}
+
+/** Keras' RMSprop step (no momentum or centering) as ops, α being its ρ. */
+function composedKerasRmsprop(p: Tensor, g: Tensor, v: Tensor, h: { alpha: number; lr: number; eps: number }): void {
+  noGrad(() => {
+    v.copy_(add(mul(v, h.alpha), mul(square(g), 1 - h.alpha)));
+    p.sub_(mul(mul(g, h.lr), rsqrt(add(v, h.eps))));
   });
 }
 
@@ -105,9 +113,17 @@ for (const style of ["torch", "keras"] as const) {
     });
   }
 }
-for (const extra of [{}, { lr: 0.3, alpha: 0.5, eps: 1e-3 }]) {
-  const h = { ...rmspropDefaults("torch"), ...extra };
-  CASES.push({ name: `torch RMSprop ${JSON.stringify(extra)}`, step: (p, g, st) => rmspropStep(p, g, st, h), compose: (p, g, [v]) => composedRmsprop(p, g, v, h), keys: ["square_avg"], init: 0 });
+for (const style of ["torch", "keras"] as const) {
+  for (const extra of [{}, { lr: 0.3, alpha: 0.5, eps: 1e-3 }]) {
+    const h = { ...rmspropDefaults(style), ...extra };
+    CASES.push({
+      name: `${style} RMSprop ${JSON.stringify(extra)}`,
+      step: (p, g, st) => rmspropStep(p, g, st, h),
+      compose: (p, g, [v]) => (style === "torch" ? composedRmsprop : composedKerasRmsprop)(p, g, v, h),
+      keys: [style === "torch" ? "square_avg" : "velocity"],
+      init: 0,
+    });
+  }
 }
 for (const style of ["torch", "keras"] as const) {
   for (const extra of [{}, { lr: 0.2, eps: 1e-3, initialAccumulatorValue: 0.5 }]) {

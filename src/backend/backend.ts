@@ -80,10 +80,12 @@ export interface Backend {
    */
   kerasAdamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, beta1: number, beta2: number, alpha: number, eps: number): void;
   /**
-   * PyTorch's RMSprop step (no weight decay, momentum or centering), in place on p, v:
-   * v = v·α + (g·(1−α))·g; p = p + (g·(−lr))/(√v + ε). Rounded as the separate ops would.
+   * RMSprop's step (no weight decay, momentum or centering), in place on p, v. PyTorch's:
+   * v = v·α + (g·(1−α))·g; p = p + (g·(−lr))/(√v + ε). Keras' when `keras` (α is its ρ):
+   * v = v·ρ + (g·g)·(1−ρ); p = p − (g·lr)·rsqrt(v + ε), the reciprocal root rounded once as the
+   * rsqrt op rounds it. Rounded as the separate ops would.
    */
-  rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha: number, lr: number, eps: number): void;
+  rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha: number, lr: number, eps: number, keras: boolean): void;
   /**
    * Adagrad's step (no weight decay), in place on p and the accumulator a: a = a + g·g; then
    * PyTorch's p = p + (g·(−lr))/(√a + ε), or Keras' p = p − (g·lr)/√(a + ε) when `keras`.

@@ -74,7 +74,7 @@ function torchRmsprop(param: Tensor, grad: Tensor, state: ParamState, h: Rmsprop
   const squareAvg = slot(state, "square_avg", param, 0);
   if (g === grad && !h.centered && h.momentum === 0 && fusable(param, g)) {
     // The ops below fused into one kernel pass, bit for bit (as torch Adam's).
-    backend().rmspropUpdate(param.storage, g.storage, squareAvg.storage, h.alpha, h.lr, h.eps);
+    backend().rmspropUpdate(param.storage, g.storage, squareAvg.storage, h.alpha, h.lr, h.eps, false);
     param._bumpVersion();
     squareAvg._bumpVersion();
     return;
@@ -104,6 +104,13 @@ function kerasRmsprop(param: Tensor, grad: Tensor, state: ParamState, h: Rmsprop
   kerasWeightDecay(param, h.lr, h.weightDecay);
   const rho = h.alpha;
   const velocity = slot(state, "velocity", param, 0);
+  if (!h.centered && h.momentum === 0 && fusable(param, grad)) {
+    // The ops below fused into one kernel pass, bit for bit (as Adam's).
+    backend().rmspropUpdate(param.storage, grad.storage, velocity.storage, rho, h.lr, h.eps, true);
+    param._bumpVersion();
+    velocity._bumpVersion();
+    return;
+  }
   velocity.copy_(add(mul(velocity, rho), mul(square(grad), 1 - rho)));
   let denominator: Tensor;
   if (h.centered) {

@@ -60,24 +60,36 @@ export function kerasAdamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: 
 }
 
 /** See Backend.rmspropUpdate. */
-export function rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha: number, lr: number, eps: number): void {
+export function rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha: number, lr: number, eps: number, keras: boolean): void {
   const n = p.length;
   if (p instanceof Float32Array) {
-    const a = f(alpha), oma = f(1 - alpha), s = f(-lr), e = f(eps);
+    const a = f(alpha), oma = f(1 - alpha), l = f(keras ? lr : -lr), e = f(eps);
     for (let i = 0; i < n; i++) {
       const gi = g[i];
-      const vi = f(f(v[i] * a) + f(f(gi * oma) * gi));
-      v[i] = vi;
-      p[i] = f(p[i] + f(f(gi * s) / f(f(Math.sqrt(vi)) + e)));
+      if (keras) {
+        const vi = f(f(v[i] * a) + f(f(gi * gi) * oma));
+        v[i] = vi;
+        p[i] = f(p[i] - f(f(gi * l) * f(1 / Math.sqrt(f(vi + e)))));
+      } else {
+        const vi = f(f(v[i] * a) + f(f(gi * oma) * gi));
+        v[i] = vi;
+        p[i] = f(p[i] + f(f(gi * l) / f(f(Math.sqrt(vi)) + e)));
+      }
     }
     return;
   }
   const oma = 1 - alpha;
   for (let i = 0; i < n; i++) {
     const gi = g[i];
-    const vi = v[i] * alpha + gi * oma * gi;
-    v[i] = vi;
-    p[i] = p[i] + (gi * -lr) / (Math.sqrt(vi) + eps);
+    if (keras) {
+      const vi = v[i] * alpha + gi * gi * oma;
+      v[i] = vi;
+      p[i] = p[i] - gi * lr * (1 / Math.sqrt(vi + eps));
+    } else {
+      const vi = v[i] * alpha + gi * oma * gi;
+      v[i] = vi;
+      p[i] = p[i] + (gi * -lr) / (Math.sqrt(vi) + eps);
+    }
   }
 }
 

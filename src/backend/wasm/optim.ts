@@ -27,9 +27,9 @@ export function kerasAdamUpdate(p: TypedArray, g: TypedArray, m: TypedArray, v: 
 }
 
 /** See Backend.rmspropUpdate; float32 in wasm SIMD as adamUpdate. */
-export function rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha: number, lr: number, eps: number): void {
-  const ran = streamUpdate(p, g, v, null, (k, pp, pg, pv, _, len) => k.rmspropF32(pp, pg, pv, len, alpha, 1 - alpha, -lr, eps));
-  if (!ran) jsRmspropUpdate(p, g, v, alpha, lr, eps);
+export function rmspropUpdate(p: TypedArray, g: TypedArray, v: TypedArray, alpha: number, lr: number, eps: number, keras: boolean): void {
+  const ran = streamUpdate(p, g, v, null, (k, pp, pg, pv, _, len) => k.rmspropF32(pp, pg, pv, len, alpha, 1 - alpha, keras ? lr : -lr, eps, keras ? 1 : 0));
+  if (!ran) jsRmspropUpdate(p, g, v, alpha, lr, eps, keras);
 }
 
 /** See Backend.adagradUpdate; float32 in wasm SIMD as adamUpdate. */

@@ -26,7 +26,7 @@ export interface Kernels {
   scratchBytes(): number;
   adamF32(p: number, g: number, m: number, v: number, n: number, b1: number, omb1: number, b2: number, omb2: number, bc2: number, eps: number, negStep: number): void;
   kerasAdamF32(p: number, g: number, m: number, v: number, n: number, omb1: number, omb2: number, alpha: number, eps: number): void;
-  rmspropF32(p: number, g: number, v: number, n: number, a: number, oma: number, negLr: number, eps: number): void;
+  rmspropF32(p: number, g: number, v: number, n: number, a: number, oma: number, lr: number, eps: number, keras: number): void;
   adagradF32(p: number, g: number, acc: number, n: number, lr: number, eps: number, keras: number): void;
   sgdMomentumF32(p: number, g: number, b: number, n: number, mu: number, omd: number, lr: number, nesterov: number, keras: number): void;
   binary2d(op: number, a: number, ars: number, ai: number, b: number, brs: number, bi: number, o: number, rows: number, cols: number): void;
