@@ -7,7 +7,7 @@ import { ValueError } from "../tensor/errors.js";
 import { add, div, mul } from "../ops/binary.js";
 import { sqrt } from "../ops/unary.js";
 import { backend } from "../backend/registry.js";
-import { checkStyle, fusable, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { checkStyle, fusable, written, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
 import { checkBool, checkNonNegative } from "./checks.js";
 
 /** Adagrad hyperparameters. Keras has no `lrDecay` (must be 0). */
@@ -72,8 +72,7 @@ export function adagradStep(param: Tensor, grad: Tensor, state: ParamState, h: A
     if ((keras || h.weightDecay === 0) && fusable(param, g)) {
       // The ops below fused into one kernel pass, bit for bit (as Adam's).
       backend().adagradUpdate(param.storage, g.storage, acc.storage, clr, h.eps, keras);
-      param._bumpVersion();
-      acc._bumpVersion();
+      written(param, acc);
       return;
     }
     if (!keras) {

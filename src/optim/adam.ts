@@ -6,7 +6,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { backend } from "../backend/registry.js";
 import { add, div, maximum, mul, sub } from "../ops/binary.js";
 import { sqrt, square } from "../ops/unary.js";
-import { checkStyle, fusable, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { checkStyle, fusable, written, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
 import { checkBool, checkNonNegative, checkRange } from "./checks.js";
 
 /** Adam hyperparameters (`beta1`, `beta2` are torch's `betas`, Keras' `beta_1`, `beta_2`). */
@@ -89,9 +89,7 @@ function torchAdam(param: Tensor, grad: Tensor, state: ParamState, h: AdamHyper,
     // The same update as the ops below, fused into one kernel pass (bit for bit: each operation
     // rounds where the ops would); on W5's 784×256 parameter a dozen passes become one.
     backend().adamUpdate(param.storage, g.storage, expAvg.storage, expAvgSq.storage, h.beta1, h.beta2, h.lr / (1 - h.beta1 ** t), Math.sqrt(1 - h.beta2 ** t), h.eps);
-    param._bumpVersion();
-    expAvg._bumpVersion();
-    expAvgSq._bumpVersion();
+    written(param, expAvg, expAvgSq);
     return;
   }
   expAvg.mul_(h.beta1).add_(g, 1 - h.beta1);
@@ -121,9 +119,7 @@ function kerasAdam(param: Tensor, grad: Tensor, state: ParamState, h: AdamHyper,
   if (!h.amsgrad && fusable(param, grad)) {
     // The ops below fused into one kernel pass, bit for bit (as torchAdam's).
     backend().kerasAdamUpdate(param.storage, grad.storage, m.storage, v.storage, h.beta1, h.beta2, alpha, h.eps);
-    param._bumpVersion();
-    m._bumpVersion();
-    v._bumpVersion();
+    written(param, m, v);
     return;
   }
   m.add_(mul(sub(grad, m), 1 - h.beta1));

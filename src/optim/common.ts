@@ -93,10 +93,6 @@ export function runUpdate(
 }
 
 /**
- * The state tensor `key`, created filled with `init` (in the parameter's dtype and shape) when
- * absent. One loaded in another dtype is converted once, as PyTorch's load_state_dict does.
- */
-/**
  * Whether an update of `param` by `grad` can run as one fused backend kernel (backend.adamUpdate
  * and its siblings): one float dtype and one shape, so the kernel walks the two arrays together.
  */
@@ -104,6 +100,15 @@ export function fusable(param: Tensor, grad: Tensor): boolean {
   return grad.dtype === param.dtype && isFloating(param.dtype) && shapesEqual(grad.shape, param.shape);
 }
 
+/** Moves the versions of tensors a fused kernel wrote in place, as an in-place op would. */
+export function written(...ts: Tensor[]): void {
+  for (const t of ts) t._bumpVersion();
+}
+
+/**
+ * The state tensor `key`, created filled with `init` (in the parameter's dtype and shape) when
+ * absent. One loaded in another dtype is converted once, as PyTorch's load_state_dict does.
+ */
 export function slot(state: ParamState, key: string, param: Tensor, init: number): Tensor {
   let t = state[key];
   if (t instanceof Tensor) {

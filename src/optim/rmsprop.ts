@@ -7,7 +7,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { add, div, mul, sub } from "../ops/binary.js";
 import { rsqrt, sqrt, square } from "../ops/unary.js";
 import { backend } from "../backend/registry.js";
-import { checkStyle, fusable, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
+import { checkStyle, fusable, written, kerasWeightDecay, runUpdate, slot, type OptimStyle, type ParamState } from "./common.js";
 import { checkBool, checkNonNegative } from "./checks.js";
 
 /** RMSprop hyperparameters; `alpha` is torch's smoothing constant, Keras' `rho`. */
@@ -75,8 +75,7 @@ function torchRmsprop(param: Tensor, grad: Tensor, state: ParamState, h: Rmsprop
   if (g === grad && !h.centered && h.momentum === 0 && fusable(param, g)) {
     // The ops below fused into one kernel pass, bit for bit (as torch Adam's).
     backend().rmspropUpdate(param.storage, g.storage, squareAvg.storage, h.alpha, h.lr, h.eps, false);
-    param._bumpVersion();
-    squareAvg._bumpVersion();
+    written(param, squareAvg);
     return;
   }
   // addcmul_(g, g, value=1−α) computes (value·g)·g.
@@ -107,8 +106,7 @@ function kerasRmsprop(param: Tensor, grad: Tensor, state: ParamState, h: Rmsprop
   if (!h.centered && h.momentum === 0 && fusable(param, grad)) {
     // The ops below fused into one kernel pass, bit for bit (as Adam's).
     backend().rmspropUpdate(param.storage, grad.storage, velocity.storage, rho, h.lr, h.eps, true);
-    param._bumpVersion();
-    velocity._bumpVersion();
+    written(param, velocity);
     return;
   }
   velocity.copy_(add(mul(velocity, rho), mul(square(grad), 1 - rho)));

@@ -5,7 +5,7 @@ import { ValueError } from "../tensor/errors.js";
 import { add, mul } from "../ops/binary.js";
 import { neg } from "../ops/unary.js";
 import { backend } from "../backend/registry.js";
-import { checkStyle, fusable, kerasWeightDecay, runUpdate, slot, type ParamState, type OptimStyle } from "./common.js";
+import { checkStyle, fusable, written, kerasWeightDecay, runUpdate, slot, type ParamState, type OptimStyle } from "./common.js";
 import { checkBool, checkFinite, checkNonNegative, checkRange } from "./checks.js";
 
 /** SGD hyperparameters. Keras has no `dampening` (must be 0) nor `maximize` (applied as in torch). */
@@ -90,8 +90,7 @@ function torchSgd(param: Tensor, grad: Tensor, state: ParamState, h: SgdHyper): 
     } else if (d === grad && fusable(param, d)) {
       // The update below fused into one kernel pass, bit for bit (as Adam's): 3 passes become 1.
       backend().sgdMomentumUpdate(param.storage, d.storage, buf.storage, h.momentum, h.dampening, h.lr, h.nesterov, false);
-      param._bumpVersion();
-      buf._bumpVersion();
+      written(param, buf);
       return;
     } else {
       buf.mul_(h.momentum).add_(d, 1 - h.dampening);
@@ -115,8 +114,7 @@ function kerasSgd(param: Tensor, grad: Tensor, state: ParamState, h: SgdHyper): 
   if (fusable(param, grad)) {
     // The ops below fused into one kernel pass, bit for bit (as Adam's).
     backend().sgdMomentumUpdate(param.storage, grad.storage, m.storage, h.momentum, 0, h.lr, h.nesterov, true);
-    param._bumpVersion();
-    m._bumpVersion();
+    written(param, m);
     return;
   }
   const step = mul(neg(grad), h.lr);
