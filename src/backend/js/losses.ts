@@ -6,7 +6,7 @@ import type { TypedArray } from "../../tensor/dtype.js";
 const f = Math.fround;
 
 /** Σ (x−y)² in float64 in index order, as reduce's float32 sum adds; d and d² rounded to float32. */
-export function squaredDiffSumF32(x: Float32Array, y: Float32Array): number {
+function squaredDiffSumF32(x: Float32Array, y: Float32Array): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) {
     const d = f(x[i] - y[i]);
